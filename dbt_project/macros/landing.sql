@@ -1,0 +1,79 @@
+{#-
+    Reading the landing zone: $ATTRIBUTION_HOME/landing/<source>/<stream>/<YYYY-MM-DD>.parquet.
+
+    `landing_relation(source, table)` is called by the base staging models only. It calls
+    `source()` (so lineage - and Dagster's asset graph - sees the landed stream), then, at run
+    time, looks for files. With files it reads them all; with none it builds a typed empty
+    relation from the column data types declared in the sources YAML, so a deployment without
+    a CRM (or before its first landing) still builds. Either way the relation has exactly the
+    declared columns, in the declared order, with the declared types - minus the columns marked
+    meta.stays_in_landing (raw phone numbers, payloads carrying them), which never reach the warehouse.
+-#}
+
+{% macro landing_glob(source_name, table_name) -%}
+    {%- set home = env_var('ATTRIBUTION_HOME') | replace('\\', '/') -%}
+    {{ return(home.rstrip('/') ~ '/landing/' ~ source_name ~ '/' ~ table_name ~ '/*.parquet') }}
+{%- endmacro %}
+
+{% macro landing_has_files(pattern) -%}
+    {{ return(adapter.dispatch('landing_has_files', 'call_attribution')(pattern)) }}
+{%- endmacro %}
+{% macro duckdb__landing_has_files(pattern) -%}
+    {%- set result = run_query("select count(*) from glob('" ~ (pattern | replace("'", "''")) ~ "')") -%}
+    {{ return(result.columns[0].values()[0] > 0) }}
+{%- endmacro %}
+
+{% macro read_landing_files(pattern) -%}
+    {{ return(adapter.dispatch('read_landing_files', 'call_attribution')(pattern)) }}
+{%- endmacro %}
+{% macro duckdb__read_landing_files(pattern) -%}
+    read_parquet('{{ pattern | replace("'", "''") }}', union_by_name = true, hive_partitioning = false)
+{%- endmacro %}
+
+{#- The declared columns that enter the warehouse (meta.stays_in_landing ones do not). -#}
+{% macro landing_columns(source_name, table_name) -%}
+    {%- for node in graph.sources.values() -%}
+        {%- if node.source_name == source_name and node.name == table_name -%}
+            {%- set kept = [] -%}
+            {%- for column in node.columns.values() -%}
+                {%- set meta = column.get('meta') or {} -%}
+                {%- set config_meta = (column.get('config') or {}).get('meta') or {} -%}
+                {%- if not (meta.get('stays_in_landing') or config_meta.get('stays_in_landing')) -%}
+                    {%- do kept.append(column) -%}
+                {%- endif -%}
+            {%- endfor -%}
+            {{ return(kept) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ exceptions.raise_compiler_error('landing source ' ~ source_name ~ '.' ~ table_name ~ ' is not declared') }}
+{%- endmacro %}
+
+{% macro landing_relation(source_name, table_name) -%}
+    {%- set declared = source(source_name, table_name) -%}
+    {%- if not execute -%}
+        {{ return('(select 1 as placeholder)') }}
+    {%- endif -%}
+    {%- set columns = landing_columns(source_name, table_name) -%}
+    {%- if columns | length == 0 -%}
+        {{ exceptions.raise_compiler_error('declare the columns (with data_type) of source ' ~ source_name ~ '.' ~ table_name) }}
+    {%- endif -%}
+    {%- set pattern = landing_glob(source_name, table_name) -%}
+    {%- if landing_has_files(pattern) %}
+    (
+        select
+        {%- for column in columns %}
+            cast({{ adapter.quote(column['name']) }} as {{ column['data_type'] }}) as {{ adapter.quote(column['name']) }}{{ ',' if not loop.last }}
+        {%- endfor %}
+        from {{ read_landing_files(pattern) }}
+    )
+    {%- else %}
+    (
+        -- no landed files yet for {{ source_name }}.{{ table_name }}: a typed empty relation
+        select
+        {%- for column in columns %}
+            cast(null as {{ column['data_type'] }}) as {{ adapter.quote(column['name']) }}{{ ',' if not loop.last }}
+        {%- endfor %}
+        where 1 = 0
+    )
+    {%- endif -%}
+{%- endmacro %}

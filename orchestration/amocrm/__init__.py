@@ -1,0 +1,1 @@
+"""Dagster side of the amocrm source: its resource and landing assets."""

@@ -1,0 +1,1 @@
+"""Dagster side of the calltouch source: its resource and landing assets."""

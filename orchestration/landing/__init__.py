@@ -1,0 +1,1 @@
+"""The landing zone: typed Parquet files, one per (source, stream, local day)."""

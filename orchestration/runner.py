@@ -1,0 +1,193 @@
+"""Running the refresh job in-process for the CLI, with progress and a one-line error on failure."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import settings
+
+PHONE_SOURCES = ("calltouch", "amocrm")
+
+DAGSTER_YAML = """\
+# Written by call-attribution. Warehouse work (dbt build, publishing) runs one at a time.
+telemetry:
+  enabled: false
+concurrency:
+  pools:
+    default_limit: 1
+"""
+
+
+class RunError(Exception):
+    """A run failed for a reason the user can act on; the message is one line."""
+
+
+@dataclass
+class RunReport:
+    start: date
+    end: date
+    sources: list[str]
+    rows: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))  # stream -> day -> rows
+    marts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    landing_seconds: float = 0.0
+
+
+def prepare_instance() -> Path:
+    """DAGSTER_HOME with its dagster.yaml, shared by CLI runs and `call-attribution ui`."""
+    home = settings.dagster_home()
+    home.mkdir(parents=True, exist_ok=True)
+    os.environ["DAGSTER_HOME"] = str(home)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML)
+    return home
+
+
+def check_environment(sources: list[str] | None) -> list[str]:
+    """The sources to land; raises a one-line SettingsError naming what is missing."""
+    settings.timezone_name()
+    settings.http_timeout_seconds()
+    if sources:
+        unknown = [s for s in sources if s not in settings.SOURCE_CREDENTIALS]
+        if unknown:
+            raise settings.SettingsError(
+                f"unknown source {unknown[0]!r}. Fix: use one of {', '.join(settings.SOURCE_CREDENTIALS)}."
+            )
+        for source in sources:
+            status = settings.source_status(source)
+            if not status.enabled:
+                raise settings.SettingsError(
+                    f"{source} is not configured: set {', '.join(status.missing)} (see .env.example)."
+                )
+        chosen = list(sources)
+    else:
+        chosen = settings.enabled_sources()
+        if not chosen:
+            raise settings.SettingsError(
+                "no source is configured. Fix: set the credentials of at least one source (see .env.example), "
+                "or try `call-attribution demo`."
+            )
+    if any(s in PHONE_SOURCES for s in chosen):
+        settings.pii_salt()
+    return chosen
+
+
+def _user_error(exc: BaseException) -> str:
+    """The one line to show for an exception raised inside a Dagster run."""
+    from connectors.errors import ConnectorError
+
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, (ConnectorError, settings.SettingsError)):
+            return str(current)
+        stack.extend([getattr(current, "user_exception", None), current.__cause__, current.__context__])
+    text = str(exc).strip().splitlines()
+    return f"the run failed: {text[0] if text else type(exc).__name__}"
+
+
+def run_range(
+    first: date,
+    last: date,
+    *,
+    sources: list[str] | None = None,
+    build: bool = True,
+    console: Console | None = None,
+) -> RunReport:
+    """Land the chosen sources for [first, last], then (optionally) build and publish, as one Dagster run."""
+    console = console or Console(stderr=True)
+    days = settings.days_between(first, last)
+    chosen = check_environment(sources)
+    prepare_instance()
+    if build:
+        from .warehouse.project import ensure_manifest
+
+        ensure_manifest()
+
+    import dagster as dg
+
+    from .definitions import defs
+    from .jobs import range_tags
+    from .landing import progress
+    from .landing.registry import landing_keys
+    from .warehouse.assets import published_marts_asset, warehouse_keys
+
+    report = RunReport(first, last, chosen)
+    selection = landing_keys(chosen) + (warehouse_keys() if build else [])
+    job = defs.resolve_job_def("refresh")
+    started = time.monotonic()
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, transient=False,
+    ) as bar:
+        landing_task = bar.add_task(f"landing {len(chosen)} sources", total=len(days) * len(landing_keys(chosen)))
+
+        def on_landed(part) -> None:
+            report.rows[part.stream.key][part.day.isoformat()] = part.rows
+            bar.update(landing_task, advance=1, description=f"landed {part.stream.key} {part.day}")
+            if bar.tasks[landing_task].completed >= bar.tasks[landing_task].total and build:
+                report.landing_seconds = time.monotonic() - started
+                bar.add_task("building warehouse (dbt build) and publishing", total=None)
+
+        progress.add_listener(on_landed)
+        try:
+            result = job.execute_in_process(
+                instance=dg.DagsterInstance.get(),
+                tags=range_tags(first, last),
+                asset_selection=selection,
+                run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+                raise_on_error=True,
+            )
+        except Exception as exc:  # noqa: BLE001 - turned into one line for the user
+            raise RunError(_user_error(exc)) from None
+        finally:
+            progress.remove_listener(on_landed)
+    report.seconds = time.monotonic() - started
+    if not report.landing_seconds:
+        report.landing_seconds = report.seconds
+    if build:
+        mat = result.asset_materializations_for_node(published_marts_asset().op.name)
+        if mat:
+            report.marts = dict(mat[-1].metadata["rows_per_table"].value)
+    print_report(report, console)
+    return report
+
+
+def print_report(report: RunReport, console: Console) -> None:
+    table = Table(title=f"Rows landed {report.start} .. {report.end}")
+    table.add_column("day")
+    streams = sorted(report.rows)
+    for stream in streams:
+        table.add_column(stream, justify="right")
+    days = sorted({d for per_day in report.rows.values() for d in per_day})
+    for day in days:
+        table.add_row(day, *[str(report.rows[s].get(day, "")) for s in streams])
+    table.add_row("total", *[str(sum(report.rows[s].values())) for s in streams], style="bold")
+    console.print(table)
+    if report.marts:
+        marts = Table(title=f"Published marts: {settings.published_marts_path()}")
+        marts.add_column("table")
+        marts.add_column("rows", justify="right")
+        for name, rows in report.marts.items():
+            marts.add_row(name, str(rows))
+        console.print(marts)
+    console.print(
+        f"done in {report.seconds:.1f} s (landing {report.landing_seconds:.1f} s); "
+        f"DAGSTER_HOME={settings.dagster_home()} (see it with `call-attribution ui`)",
+        highlight=False,
+    )

@@ -1,0 +1,1 @@
+"""Dagster side of the warehouse: dbt models as assets, dbt tests as checks, publishing."""

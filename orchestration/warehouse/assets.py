@@ -1,0 +1,109 @@
+"""dbt models as Dagster assets (downstream of the landing assets), dbt tests as asset checks,
+and the publish step that hands the marts to BI tools."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets, get_asset_key_for_model
+
+from .. import settings
+from ..partitions import daily_partitions, partition_days
+from .project import dbt_project
+from .publish import publish_marts
+
+WAREHOUSE_POOL = "warehouse"  # only one run builds or publishes the warehouse at a time
+MART_MODELS = (
+    "fct_calls",
+    "attribution_credits",
+    "roi_daily",
+    "operator_performance",
+    "call_review_queue",
+    "data_quality",
+)
+
+
+class WarehouseTranslator(DagsterDbtTranslator):
+    """Models keyed by their layer (`staging/...`, `marts/...`); sources keep the landing keys."""
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        node = manifest.get("nodes", {}).get(unique_id)
+        if node is None or node.get("resource_type") not in {"model", "seed", "snapshot"}:
+            return spec
+        fqn = node.get("fqn", [])
+        layer = fqn[1] if len(fqn) > 2 else node["resource_type"] + "s"
+        return spec.replace_attributes(key=dg.AssetKey([layer, node["name"]]), group_name="warehouse")
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(
+        project_dir=dbt_project(),
+        dbt_executable=str(Path(sys.executable).parent / "dbt"),
+    )
+
+
+def dbt_vars(context: dg.AssetExecutionContext) -> dict[str, str]:
+    days = partition_days(context)
+    return {
+        "start_date": days[0].isoformat(),
+        "end_date": days[-1].isoformat(),
+        "as_of_date": settings.local_today().isoformat(),
+        "timezone": settings.timezone_name(),
+    }
+
+
+@cache
+def warehouse_assets() -> dg.AssetsDefinition:
+    project = dbt_project()
+
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        dagster_dbt_translator=WarehouseTranslator(),
+        partitions_def=daily_partitions(),
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        pool=WAREHOUSE_POOL,
+    )
+    def warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+        args = ["build", "--vars", json.dumps(dbt_vars(context))]
+        yield from dbt.cli(args, context=context).stream()
+
+    return warehouse
+
+
+@cache
+def published_marts_asset() -> dg.AssetsDefinition:
+    marts = [get_asset_key_for_model([warehouse_assets()], name) for name in MART_MODELS]
+
+    @dg.asset(
+        key=dg.AssetKey(["published", "marts"]),
+        deps=marts,
+        group_name="marts_published",
+        kinds={"duckdb"},
+        partitions_def=daily_partitions(),
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        pool=WAREHOUSE_POOL,
+        description="marts.duckdb: a read-only copy of the marts for BI tools, replaced atomically after each build.",
+    )
+    def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        result = publish_marts(settings.warehouse_path(), settings.published_marts_path())
+        context.log.info(f"published {len(result.tables)} marts to {result.path}")
+        return dg.MaterializeResult(
+            metadata={
+                "path": dg.MetadataValue.path(str(result.path)),
+                "rows_per_table": dg.MetadataValue.json(result.tables),
+            }
+        )
+
+    return published_marts
+
+
+def warehouse_keys() -> list[dg.AssetKey]:
+    return [*warehouse_assets().keys, published_marts_asset().key]

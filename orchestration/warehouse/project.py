@@ -1,0 +1,46 @@
+"""The dbt project as Dagster sees it: one cached `DbtProject`, prepared by the project itself.
+
+A fresh clone has no `target/manifest.json`; `dagster dev` prepares it through
+`prepare_if_dev()`, and the CLI calls `ensure_manifest()` before it loads the
+definitions, so no user ever runs `dbt parse` by hand.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+
+from dagster_dbt import DbtProject
+
+from .. import settings
+
+
+def dbt_environment() -> None:
+    """dbt reads paths from the environment: make them absolute before any dbt command."""
+    os.environ["ATTRIBUTION_HOME"] = str(settings.attribution_home())
+    os.environ.setdefault("ATTRIBUTION_TIMEZONE", settings.timezone_name())
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")  # no network, ever
+
+
+@cache
+def dbt_project() -> DbtProject:
+    dbt_environment()
+    project = DbtProject(
+        project_dir=settings.DBT_PROJECT_DIR,
+        profiles_dir=settings.DBT_PROJECT_DIR,
+    )
+    project.prepare_if_dev()
+    return project
+
+
+def ensure_manifest() -> None:
+    """Parse the dbt project when its manifest is missing or older than the project files."""
+    project = dbt_project()
+    manifest = project.manifest_path
+    newest_source = max(
+        (p.stat().st_mtime for p in settings.DBT_PROJECT_DIR.rglob("*") if p.suffix in {".sql", ".yml", ".csv"}
+         and "target" not in p.parts),
+        default=0.0,
+    )
+    if not manifest.exists() or manifest.stat().st_mtime < newest_source:
+        project.preparer.prepare(project)

@@ -1,0 +1,1 @@
+"""Dagster side of the yandex_metrika source: its resource and landing assets."""

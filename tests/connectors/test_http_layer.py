@@ -1,0 +1,174 @@
+"""The shared HTTP layer on its own: redaction, error text, retry policy, pagination, parsers."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from connectors.errors import (
+    AuthError, ConfigError, RetriableError, SourceUnavailableError, redact_text, redact_url, strip_secret_params,
+)
+from connectors.http import HttpSettings, parse_retry_after
+from connectors.pagination import NextLinkPaginator, PageNumberPaginator, ReportNotReady, ReportPoller
+from connectors.ratelimit import RateLimiter
+from connectors.retry import RetryPolicy
+from connectors.yandex_direct import parse_report
+from connectors.yandex_metrika import FIELDS, parse_part
+
+
+def test_redact_url_hides_client_api_id_value():
+    url = "http://127.0.0.1:1/calls-service/RestAPI/1/calls-diary/calls?clientApiId=SECRET123&page=2"
+    assert "SECRET123" not in redact_url(url)
+    assert "page=2" in redact_url(url)
+
+
+def test_strip_secret_params_removes_the_token_and_keeps_other_params():
+    url = "https://h/calls/5/download?clientApiId=SECRET123&format=mp3"
+    assert strip_secret_params(url) == "https://h/calls/5/download?format=mp3"
+    assert strip_secret_params("https://h/calls/5/download?clientApiId=SECRET123") == "https://h/calls/5/download"
+
+
+def test_redact_text_hides_tokens_in_requests_exception_text_and_auth_headers():
+    text = ("HTTPConnectionPool(host='127.0.0.1', port=9): Max retries exceeded with url: "
+            "/x?clientApiId=SECRET123 (Caused by ...) Authorization: Bearer abcdefgh12345")
+    out = redact_text(text, secrets=["abcdefgh12345"])
+    assert "SECRET123" not in out and "abcdefgh12345" not in out
+
+
+def test_error_text_is_one_line_naming_source_and_fix():
+    err = AuthError("calltouch", "the API token was rejected (HTTP 401)\nsecond line",
+                    "set CALLTOUCH_API_TOKEN to a valid clientApiId token")
+    assert str(err) == ("calltouch: the API token was rejected (HTTP 401) second line. "
+                        "Fix: set CALLTOUCH_API_TOKEN to a valid clientApiId token.")
+
+
+def test_retry_after_accepts_seconds():
+    assert parse_retry_after("3") == 3.0
+    assert parse_retry_after(None) is None
+
+
+def _policy(**overrides):
+    sleeps: list[float] = []
+    settings = HttpSettings(**{"backoff_base": 0.01, "backoff_max": 0.05, **overrides})
+    return RetryPolicy("demo", settings, sleep=sleeps.append), sleeps
+
+
+def test_retry_policy_honours_wait_hint_capped_at_max_wait_hint():
+    policy, sleeps = _policy(max_wait_hint=2.0)
+    calls = iter([RetriableError("demo", "429", wait_hint=1.0), RetriableError("demo", "429", wait_hint=90.0), "ok"])
+
+    def fn():
+        item = next(calls)
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+    assert policy.call(fn) == "ok"
+    assert sleeps == [1.0, 2.0]
+
+
+def test_retry_policy_does_not_retry_fatal_errors():
+    policy, sleeps = _policy()
+    attempts = []
+
+    def fn():
+        attempts.append(1)
+        raise ConfigError("demo", "bad site id", "fix it")
+
+    with pytest.raises(ConfigError):
+        policy.call(fn)
+    assert len(attempts) == 1 and sleeps == []
+
+
+def test_retry_policy_gives_up_after_max_attempts_with_fatal_error():
+    policy, sleeps = _policy(max_attempts=3)
+
+    def fn():
+        raise RetriableError("demo", "HTTP 503")
+
+    with pytest.raises(SourceUnavailableError, match=r"demo: the API stayed unavailable after 3 attempts"):
+        policy.call(fn)
+    assert len(sleeps) == 2 and all(0 <= s <= 0.05 for s in sleeps)
+
+
+def test_page_number_paginator_stops_at_page_total_and_on_empty_day():
+    pages = {1: {"pageTotal": 2, "records": [1]}, 2: {"pageTotal": 2, "records": [2]}}
+    assert [b["records"] for b in PageNumberPaginator().pages(lambda p: pages[p["page"]])] == [[1], [2]]
+    assert len(list(PageNumberPaginator().pages(lambda p: {"pageTotal": 0, "records": []}))) == 1
+
+
+def test_next_link_paginator_follows_path_of_links_and_stops_on_204():
+    seen = []
+
+    def fetch(link):
+        seen.append(link)
+        if link is None:
+            return {"_links": {"next": {"href": "https://other.host/api/v4/leads?page=2"}}}
+        return {"_links": {}}
+
+    assert len(list(NextLinkPaginator().pages(fetch))) == 2
+    assert seen == [None, "/api/v4/leads?page=2"]
+    assert list(NextLinkPaginator().pages(lambda link: None)) == []
+
+
+def test_report_poller_waits_server_hint_then_times_out():
+    sleeps: list[float] = []
+    steps = iter([ReportNotReady(0.5), ReportNotReady(None), "done"])
+
+    def step():
+        item = next(steps)
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+    assert ReportPoller(interval=0.1, sleep=sleeps.append).run(step, lambda e, n: RuntimeError()) == "done"
+    assert sleeps == [0.5, 0.1]
+
+    def never():
+        raise ReportNotReady(1.0)
+
+    with pytest.raises(RuntimeError):
+        ReportPoller(max_seconds=0.5, sleep=lambda s: None).run(never, lambda e, n: RuntimeError())
+
+
+def test_rate_limiter_spaces_requests():
+    limiter = RateLimiter(50.0)
+    started = time.monotonic()
+    for _ in range(6):
+        limiter.acquire()
+    assert time.monotonic() - started >= 5 / 50 - 0.01
+
+
+def test_direct_report_in_micros_becomes_currency_and_summary_is_checked():
+    text = ('"r (2026-01-01 - 2026-01-01)"\nDate\tCampaignId\tCampaignName\tImpressions\tClicks\tCost\n'
+            "2026-01-01\t123\tbrand\t1520\t64\t2310000000\nTotal rows: 1\n")
+    [record] = parse_report(text, money_in_micros=True)
+    assert record["cost"] == Decimal("2310.000000") and record["campaign_id"] == "123"
+    assert record["date"] == date(2026, 1, 1) and record["clicks"] == 64
+    with pytest.raises(RetriableError):
+        parse_report(text.replace("Total rows: 1", "Total rows: 2"))
+    with pytest.raises(RetriableError):
+        parse_report(text[: len(text) // 2])
+
+
+def test_direct_report_in_currency():
+    text = ('"r (2026-01-01 - 2026-01-01)"\nDate\tCampaignId\tCampaignName\tImpressions\tClicks\tCost\n'
+            "2026-01-01\t123\tbrand\t1520\t64\t2310.5\nTotal rows: 1")
+    assert parse_report(text, money_in_micros=False)[0]["cost"] == Decimal("2310.500000")
+
+
+def test_metrika_part_is_read_by_column_name_and_zero_ids_become_none():
+    header = list(reversed(FIELDS))
+    row = {f: "" for f in FIELDS}
+    row.update({"ym:s:visitID": "7301234567890123456", "ym:s:clientID": "0", "ym:s:dateTime": "2026-01-01 10:05:31",
+                "ym:s:lastDirectClickOrder": "0", "ym:s:lastTrafficSource": "direct"})
+    text = "\t".join(header) + "\n" + "\t".join(row[f] for f in header) + "\n"
+    [visit] = parse_part(text)
+    assert visit["visit_id"] == "7301234567890123456"
+    assert visit["client_id"] is None and visit["direct_campaign_id"] is None
+    assert visit["traffic_source"] == "direct" and visit["utm_source"] is None
+    with pytest.raises(RetriableError):
+        parse_part(text[: len(text) - 12])

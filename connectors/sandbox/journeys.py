@@ -14,8 +14,9 @@ Times are naive local wall-clock datetimes in the account time zone.
 
 from __future__ import annotations
 
-import calendar
 import random
+from bisect import bisect_right
+from functools import lru_cache
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -49,6 +50,9 @@ _TERMS = ("кухни на заказ", "купить кухню москва", 
 _REFERRERS = ("mebel-forum.ru", "zoon.ru", "houzz.ru", "dzen.ru")
 
 
+_quote = lru_cache(maxsize=None)(quote)
+
+
 @dataclass(slots=True)
 class Visit:
     """One Metrica visit (session) with its own, last-click, traffic source."""
@@ -66,7 +70,22 @@ class Visit:
     utm_term: str = ""
     direct_campaign_id: int = 0
     ad_group_id: int = 0
-    start_url: str = ""
+    path: str = "/"
+    yclid: int = 0
+
+    @property
+    def start_url(self) -> str:
+        url = f"https://{SITE_HOST}{self.path}"
+        if not self.utm_source:
+            return url
+        url += f"?utm_source={self.utm_source}&utm_medium={self.utm_medium}&utm_campaign={_quote(self.utm_campaign)}"
+        if self.utm_content:
+            url += f"&utm_content={_quote(self.utm_content)}"
+        if self.utm_term:
+            url += f"&utm_term={_quote(self.utm_term)}"
+        if self.yclid:
+            url += f"&yclid={self.yclid}"
+        return url
 
     @property
     def is_direct_touch(self) -> bool:
@@ -138,9 +157,21 @@ def day_index(day: date) -> int:
     return (day - EPOCH).days
 
 
+def _pick(rng: random.Random, items: tuple, cum: tuple[float, ...]):
+    """``rng.choices(items, cum_weights=cum)[0]``, without its per-call overhead."""
+    return items[bisect_right(cum, rng.random() * cum[-1])]
+
+
 def _clock(rng: random.Random, day: date) -> datetime:
-    hour = rng.choices(_HOURS, cum_weights=_CUM_HOURS)[0]
-    return datetime.combine(day, time(hour, rng.randrange(60), rng.randrange(60)))
+    """A moment of ``day``, busier by day than by night."""
+    hour = _pick(rng, _HOURS, _CUM_HOURS)
+    return datetime.combine(day, time()) + timedelta(seconds=hour * 3600 + int(rng.random() * 3600))
+
+
+_EPOCH_UNIX = 946_684_800  # EPOCH as unix seconds
+_ENGINES = ("yandex", "google")
+_CUM_ENGINES = (3, 4)
+_GOOGLE_CAMPAIGNS = ("g-search-kitchens", "g-search-wardrobes", "g-pmax")
 
 
 class JourneyGenerator:
@@ -153,6 +184,7 @@ class JourneyGenerator:
         self._cache: dict[tuple[str, date], DayBatch] = {}
         self._campaign_weights: dict[tuple[date, bool], tuple[tuple[Campaign, ...], tuple[float, ...]]] = {}
         self._regular_contacts: dict[int, Contact] = {}
+        self._day_starts: dict[date, datetime] = {}
 
     # ---- cached day batches -------------------------------------------------
     def batch(self, kind: str, day: date) -> DayBatch:
@@ -181,64 +213,59 @@ class JourneyGenerator:
         return found
 
     def _visit(self, rng: random.Random, start: datetime, client_id: str, kind: str, calling: bool) -> Visit:
-        visit_id = rng.randrange(2 * 10**18, 9 * 10**18)
-        path = rng.choice(_PATHS)
-        url = f"https://{SITE_HOST}{path}"
-        v = Visit(visit_id, client_id, start, "direct")
+        visit_id = 2 * 10**18 + rng.getrandbits(62)
+        path = _PATHS[int(rng.random() * len(_PATHS))]
         if kind == "direct_ad":
             active, cum = self._campaigns(start.date(), calling)
-            if not active:
-                kind = "organic"
-            else:
-                camp = rng.choices(active, cum_weights=cum)[0]
-                ad_group = rng.choice(camp.ad_groups)
-                ad_id = ad_group * 10 + rng.randrange(1, 6)
-                term = rng.choice(_TERMS)
-                v.traffic_source, v.adv_engine, v.origin = "ad", "yandex", "yandex"
-                v.utm_source, v.utm_medium, v.utm_campaign = "yandex", "cpc", camp.utm_campaign
-                v.utm_content, v.utm_term = str(ad_id), term
-                v.direct_campaign_id, v.ad_group_id = camp.campaign_id, ad_group
-                v.start_url = (f"{url}?utm_source=yandex&utm_medium=cpc&utm_campaign={quote(v.utm_campaign)}"
-                               f"&utm_content={ad_id}&utm_term={quote(term)}&yclid={rng.randrange(10**17, 10**18)}")
-                return v
+            if active:
+                camp = _pick(rng, active, cum)
+                ad_group = camp.ad_groups[int(rng.random() * len(camp.ad_groups))]
+                ad_id = ad_group * 10 + 1 + int(rng.random() * 5)
+                term = _TERMS[int(rng.random() * len(_TERMS))]
+                return Visit(visit_id, client_id, start, "ad", "yandex", "yandex", "yandex", "cpc", camp.utm_campaign,
+                             str(ad_id), term, camp.campaign_id, ad_group, path, rng.getrandbits(56))
+            kind = "organic"
         if kind == "organic":
-            v.traffic_source, v.origin = "organic", rng.choice(("yandex", "yandex", "yandex", "google"))
-        elif kind == "direct":
-            pass
-        elif kind == "internal":
-            v.traffic_source = "internal"
-        elif kind == "referral":
-            v.traffic_source, v.origin = "referral", rng.choice(_REFERRERS)
-        elif kind == "social":
-            v.traffic_source, v.origin = "social", "vk.com"
-            v.utm_source, v.utm_medium, v.utm_campaign = "vk", "social", "vk-group-posts"
-        elif kind == "email":
-            v.traffic_source, v.origin = "email", "newsletter"
-            v.utm_source, v.utm_medium, v.utm_campaign = "newsletter", "email", "digest-weekly"
-        elif kind == "google":
-            v.traffic_source, v.adv_engine, v.origin = "ad", "google", "google"
-            v.utm_source, v.utm_medium = "google", "cpc"
-            v.utm_campaign = rng.choice(("g-search-kitchens", "g-search-wardrobes", "g-pmax"))
-            v.utm_term = rng.choice(_TERMS)
-        elif kind == "stale":  # old Direct link tagged by hand, no yclid: Metrica knows no Direct order
-            v.traffic_source, v.adv_engine, v.origin = "ad", "yandex", "yandex"
-            v.utm_source, v.utm_medium, v.utm_campaign = "yandex", "cpc", STALE_UTM_CAMPAIGN
-        if v.utm_source:
-            url += f"?utm_source={v.utm_source}&utm_medium={v.utm_medium}&utm_campaign={quote(v.utm_campaign)}"
-            if v.utm_term:
-                url += f"&utm_term={quote(v.utm_term)}"
-        v.start_url = url
-        return v
+            return Visit(visit_id, client_id, start, "organic", "", _pick(rng, _ENGINES, _CUM_ENGINES), path=path)
+        if kind == "direct":
+            return Visit(visit_id, client_id, start, "direct", path=path)
+        if kind == "internal":
+            return Visit(visit_id, client_id, start, "internal", path=path)
+        if kind == "referral":
+            return Visit(visit_id, client_id, start, "referral", "", _REFERRERS[int(rng.random() * len(_REFERRERS))],
+                         path=path)
+        if kind == "social":
+            return Visit(visit_id, client_id, start, "social", "", "vk.com", "vk", "social", "vk-group-posts", path=path)
+        if kind == "email":
+            return Visit(visit_id, client_id, start, "email", "", "newsletter", "newsletter", "email", "digest-weekly",
+                         path=path)
+        if kind == "google":
+            campaign = _GOOGLE_CAMPAIGNS[int(rng.random() * len(_GOOGLE_CAMPAIGNS))]
+            term = _TERMS[int(rng.random() * len(_TERMS))]
+            return Visit(visit_id, client_id, start, "ad", "google", "google", "google", "cpc", campaign, "", term,
+                         path=path)
+        # "stale": an old hand-tagged Direct link without yclid: Metrica knows no Direct order for it
+        return Visit(visit_id, client_id, start, "ad", "yandex", "yandex", "yandex", "cpc", STALE_UTM_CAMPAIGN, path=path)
+
+    def _day_start(self, day: date) -> datetime:
+        found = self._day_starts.get(day)
+        if found is None:
+            found = self._day_starts[day] = datetime.combine(day, time())
+        return found
 
     def _journey_visits(self, rng: random.Random, day: date, n: int, calling: bool) -> list[Visit]:
-        times = [_clock(rng, day)]
+        seconds = [_pick(rng, _HOURS, _CUM_HOURS) * 3600 + int(rng.random() * 3600)]
         for _ in range(n - 1):
-            times.append(_clock(rng, day + timedelta(days=rng.randrange(JOURNEY_DAYS))))
-        times.sort()
+            seconds.append(int(rng.random() * JOURNEY_DAYS) * 86_400 + _pick(rng, _HOURS, _CUM_HOURS) * 3600
+                           + int(rng.random() * 3600))
+        seconds.sort()
+        base = self._day_start(day)
+        times = [base + timedelta(seconds=s) for s in seconds]
         client_id = "0"
         if rng.random() >= 0.05:
-            client_id = f"{calendar.timegm(times[0].timetuple())}{rng.randrange(10**8, 10**9)}"
-        kinds = rng.choices(_KINDS, cum_weights=_CUM_KINDS, k=n)
+            unix = day_index(day) * 86_400 + _EPOCH_UNIX + seconds[0]
+            client_id = f"{unix}{100_000_000 + int(rng.random() * 899_999_999)}"
+        kinds = [_pick(rng, _KINDS, _CUM_KINDS) for _ in range(n)]
         if calling and n >= 2 and rng.random() < 0.3:
             kinds[-1] = "direct"  # came back by typing the address, then called
         return [self._visit(rng, t, client_id, k, calling) for t, k in zip(times, kinds)]
@@ -308,8 +335,8 @@ class JourneyGenerator:
                 phone = random_number(rng)
                 phones = ((as_typed(phone, rng), phone),)
             contacts.append(Contact(lead_id * 4 + 1, person_name(rng), created, phones))
-        won = rng.random() < (0.55 if trained else 0.3)
-        price = min(300_000, max(20_000, round(rng.lognormvariate(11.0, 0.55) * (1.45 if trained else 1.0), -2)))
+        won = rng.random() < (0.6 if trained else 0.28)
+        price = min(300_000, max(20_000, round(rng.lognormvariate(11.0, 0.55) * (1.5 if trained else 1.0), -2)))
         closed = created + timedelta(seconds=rng.randint(86_400, 20 * 86_400))
         stage_times = sorted(created + (closed - created) * rng.random() for _ in range(rng.randint(0, 3)))
         events = [(created, STAGES[0])]
@@ -326,7 +353,7 @@ class JourneyGenerator:
         if call is None:
             return
         trained = call.operator.trained
-        if rng.random() >= (0.32 if trained else 0.22):
+        if rng.random() >= (0.36 if trained else 0.22):
             return
         created = (call.start + timedelta(seconds=rng.randint(600, 3 * 86_400))).replace(microsecond=0)
         contact = self._contact_for(rng, call.caller, lead_id * 4, created)
@@ -340,7 +367,7 @@ class JourneyGenerator:
         batch = DayBatch()
         regulars = self.catalog.regular_customers
         for j in range(self._count(rng, day, 120)):
-            n = rng.choices((1, 2, 3, 4), cum_weights=(25, 55, 80, 100))[0]
+            n = _pick(rng, (1, 2, 3, 4), (25, 55, 80, 100))
             visits = self._journey_visits(rng, day, n, calling=True)
             for v in visits:
                 batch.visits[v.start.date()].append(v)
@@ -367,7 +394,7 @@ class JourneyGenerator:
         rng = stable_rng(self.seed, "browsing-journeys", day.isoformat(), self.scale)
         batch = DayBatch()
         for _ in range(self._count(rng, day, 1180)):
-            n = rng.choices((1, 2, 3, 4), cum_weights=(68, 88, 96, 100))[0]
+            n = _pick(rng, (1, 2, 3, 4), (68, 88, 96, 100))
             for v in self._journey_visits(rng, day, n, calling=False):
                 batch.visits[v.start.date()].append(v)
         return batch

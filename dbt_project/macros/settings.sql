@@ -56,3 +56,30 @@
     case when {{ denominator }} is null or {{ denominator }} = 0 then null
          else {{ numerator }} / {{ denominator }} end
 {%- endmacro %}
+
+{#-
+    The landed streams: source, stream, base model (every landed row with _quarantine_reason),
+    staging model (the valid rows) and the record key shown in quarantine. Adding a landed
+    stream to data_quality and int_records_quarantined is one entry here.
+-#}
+{% macro landed_streams() -%}
+    {{ return([
+        {'source': 'calltouch', 'stream': 'calls', 'base': 'base_calltouch__calls', 'staged': 'stg_calltouch__calls', 'record_id': 'call_id'},
+        {'source': 'yandex_direct', 'stream': 'campaign_stats', 'base': 'base_yandex_direct__campaign_stats', 'staged': 'stg_yandex_direct__campaign_stats', 'record_id': "cast(date as varchar) || ':' || campaign_id"},
+        {'source': 'yandex_metrika', 'stream': 'visits', 'base': 'base_yandex_metrika__visits', 'staged': 'stg_yandex_metrika__visits', 'record_id': 'visit_id'},
+        {'source': 'amocrm', 'stream': 'leads', 'base': 'base_amocrm__leads', 'staged': 'stg_amocrm__leads', 'record_id': 'lead_id'},
+        {'source': 'amocrm', 'stream': 'contacts', 'base': 'base_amocrm__contacts', 'staged': 'stg_amocrm__contacts', 'record_id': "contact_id || ':' || cast(phone_index as varchar)"},
+    ]) }}
+{%- endmacro %}
+
+{#- The unified call shape every vendor's staging model produces (see int_calls_unioned). -#}
+{% macro unified_call_columns() -%}
+    {{ return([
+        'call_id', 'source_system', 'vendor_call_id', 'started_at', 'call_date', 'caller_hash',
+        'tracking_number', 'routed_number', 'answered', 'wait_seconds', 'talk_seconds',
+        'vendor_is_unique', 'vendor_is_target', 'vendor_is_unique_target', 'operator_name',
+        'vendor_session_id', 'client_id', 'vendor_source', 'vendor_medium',
+        'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term',
+        'direct_campaign_id', 'recording_url', '_partition_date', '_landed_at',
+    ]) }}
+{%- endmacro %}

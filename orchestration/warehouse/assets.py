@@ -15,7 +15,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets, get_as
 
 from .. import settings
 from ..partitions import daily_partitions, partition_days
-from .project import dbt_project
+from .project import dbt_environment, dbt_project
 from .publish import publish_marts
 
 WAREHOUSE_POOL = "warehouse"  # only one run builds or publishes the warehouse at a time
@@ -72,6 +72,7 @@ def warehouse_assets() -> dg.AssetsDefinition:
         pool=WAREHOUSE_POOL,
     )
     def warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+        dbt_environment()  # this run's ATTRIBUTION_HOME, absolute
         args = ["build", "--vars", json.dumps(dbt_vars(context))]
         yield from dbt.cli(args, context=context).stream()
 

@@ -18,7 +18,7 @@ from .. import settings
 def dbt_environment() -> None:
     """dbt reads paths from the environment: make them absolute before any dbt command."""
     os.environ["ATTRIBUTION_HOME"] = str(settings.attribution_home())
-    os.environ.setdefault("ATTRIBUTION_TIMEZONE", settings.timezone_name())
+    os.environ["ATTRIBUTION_TIMEZONE"] = settings.timezone_name()
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")  # no network, ever
 
 

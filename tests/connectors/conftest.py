@@ -79,7 +79,7 @@ class Clients:
 
 
 def env_of(server) -> dict:
-    return dict(sandbox_env(server))
+    return dict(sandbox_env(server.url))
 
 
 @pytest.fixture(scope="session")

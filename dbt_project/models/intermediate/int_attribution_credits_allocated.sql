@@ -1,0 +1,194 @@
+{#-
+    One row per (call, attribution model, touch) for every call; credits per (call, model) sum to 1.
+      last_click        the last touch
+      last_non_direct   the last non-direct touch; the last touch when all are direct (default model)
+      first_click       the first touch
+      linear            1 / touch_count each
+      position_based    1 touch: 1.0; 2: 0.5 / 0.5; more: 0.4 first, 0.4 last, 0.2 shared by the middle
+      time_decay        2 ^ (-age_days / time_decay_half_life_days), normalised over the call's touches
+    Single-touch models keep the uncredited touches with credit 0, so every model shows the path.
+    A call with no touch gets one row per model: touch_index 0, touch_count 0, credit 1, and the
+    call's own vendor-reported channel, else its static tracking number's channel (seed), else
+    (direct) / (none); its campaign is resolved by the same rules as a session's.
+-#}
+
+with touches as (
+
+    select * from {{ ref('int_touches_joined') }}
+
+),
+
+calls as (
+
+    select * from {{ ref('int_calls_flagged') }}
+
+),
+
+tracking_number_channels as (
+
+    select * from {{ ref('tracking_number_channels') }}
+
+),
+
+models as (
+
+    select * from {{ attribution_models_relation() }} as attribution_models
+
+),
+
+touch_weights as (
+
+    select
+        *,
+        max(case when not is_direct then touch_index end) over (partition by call_id) as last_non_direct_index,
+        {{ power_of_two('-1.0 * touch_age_days / ' ~ var('time_decay_half_life_days')) }} as decay_weight
+    from touches
+
+),
+
+touch_weight_totals as (
+
+    select
+        *,
+        sum(decay_weight) over (partition by call_id) as decay_weight_total
+    from touch_weights
+
+),
+
+touch_credits as (
+
+    select
+        touch_weight_totals.call_id,
+        models.attribution_model,
+        touch_weight_totals.touch_session_id,
+        touch_weight_totals.touch_at,
+        touch_weight_totals.touch_index,
+        touch_weight_totals.touch_count,
+        touch_weight_totals.utm_source,
+        touch_weight_totals.utm_medium,
+        touch_weight_totals.utm_campaign,
+        touch_weight_totals.utm_content,
+        touch_weight_totals.utm_term,
+        touch_weight_totals.campaign_id,
+        cast(case models.attribution_model
+            when 'last_click' then
+                case when touch_index = touch_count then 1.0 else 0.0 end
+            when 'first_click' then
+                case when touch_index = 1 then 1.0 else 0.0 end
+            when 'last_non_direct' then
+                case when touch_index = coalesce(last_non_direct_index, touch_count) then 1.0 else 0.0 end
+            when 'linear' then
+                1.0 / touch_count
+            when 'position_based' then
+                case
+                    when touch_count = 1 then 1.0
+                    when touch_count = 2 then 0.5
+                    when touch_index = 1 or touch_index = touch_count then 0.4
+                    else 0.2 / (touch_count - 2)
+                end
+            when 'time_decay' then
+                decay_weight / decay_weight_total
+        end as double) as credit
+    from touch_weight_totals
+    cross join models
+
+),
+
+untouched_calls as (
+
+    select calls.*
+    from calls
+    where not exists (
+        select 1 from touches where touches.call_id = calls.call_id
+    )
+
+),
+
+untouched_channels as (
+
+    select
+        untouched_calls.call_id,
+        case
+            when untouched_calls.utm_source is not null
+                or untouched_calls.utm_campaign is not null
+                or untouched_calls.direct_campaign_id is not null
+                then 'vendor'
+            when tracking_number_channels.tracking_number is not null then 'tracking_number'
+            else 'none'
+        end as channel_origin,
+        untouched_calls.utm_source as vendor_utm_source,
+        untouched_calls.utm_medium as vendor_utm_medium,
+        untouched_calls.utm_campaign as vendor_utm_campaign,
+        untouched_calls.utm_content as vendor_utm_content,
+        untouched_calls.utm_term as vendor_utm_term,
+        untouched_calls.direct_campaign_id as vendor_direct_campaign_id,
+        tracking_number_channels.utm_source as line_utm_source,
+        tracking_number_channels.utm_medium as line_utm_medium,
+        tracking_number_channels.utm_campaign as line_utm_campaign
+    from untouched_calls
+    left join tracking_number_channels
+        on untouched_calls.tracking_number = tracking_number_channels.tracking_number
+
+),
+
+untouched_fallback as (
+
+    select
+        call_id,
+        case channel_origin
+            when 'vendor' then vendor_utm_source
+            when 'tracking_number' then line_utm_source
+            else '(direct)'
+        end as utm_source,
+        case channel_origin
+            when 'vendor' then vendor_utm_medium
+            when 'tracking_number' then line_utm_medium
+            else '(none)'
+        end as utm_medium,
+        case channel_origin
+            when 'vendor' then vendor_utm_campaign
+            when 'tracking_number' then line_utm_campaign
+        end as utm_campaign,
+        case when channel_origin = 'vendor' then vendor_utm_content end as utm_content,
+        case when channel_origin = 'vendor' then vendor_utm_term end as utm_term,
+        case when channel_origin = 'vendor' then vendor_direct_campaign_id end as direct_campaign_id
+    from untouched_channels
+
+),
+
+untouched_resolved as (
+
+    {{ select_with_resolved_campaign('untouched_fallback') }}
+
+),
+
+untouched_credits as (
+
+    select
+        untouched_resolved.call_id,
+        models.attribution_model,
+        cast(null as varchar) as touch_session_id,
+        cast(null as timestamp with time zone) as touch_at,
+        0 as touch_index,
+        0 as touch_count,
+        untouched_resolved.utm_source,
+        untouched_resolved.utm_medium,
+        untouched_resolved.utm_campaign,
+        untouched_resolved.utm_content,
+        untouched_resolved.utm_term,
+        untouched_resolved.campaign_id,
+        cast(1.0 as double) as credit
+    from untouched_resolved
+    cross join models
+
+),
+
+final as (
+
+    select * from touch_credits
+    union all
+    select * from untouched_credits
+
+)
+
+select * from final

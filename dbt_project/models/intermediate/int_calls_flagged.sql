@@ -1,0 +1,102 @@
+{#-
+    The project's own call flags (DESIGN section 1), one definition for all vendors:
+      is_unique         no earlier call (answered or not) of the same caller_hash started at or
+                        after t - unique_window_days x 24 h and before t;
+      is_target         answered and talk_seconds >= target_min_talk_seconds;
+      is_unique_target  a target call with no earlier target call of the same caller started at
+                        or after t - sales_cycle_days x 24 h;
+      history_complete  t - unique_window_days x 24 h is not before the local midnight of the
+                        first landed day of the call's source system.
+    Equal start times are ordered by call_id (the smaller id is the earlier call). A call with
+    no caller_hash (unparseable number) cannot be matched: it is unique and, if target, unique target.
+-#}
+
+with calls as (
+
+    select * from {{ ref('int_calls_unioned') }}
+
+),
+
+targeted as (
+
+    select
+        *,
+        coalesce(answered, false)
+            and coalesce(talk_seconds, 0) >= {{ var('target_min_talk_seconds') }} as is_target
+    from calls
+
+),
+
+with_previous as (
+
+    select
+        *,
+        max(started_at) over (
+            partition by caller_hash
+            order by started_at, call_id
+            rows between unbounded preceding and 1 preceding
+        ) as previous_call_at,
+        max(case when is_target then started_at end) over (
+            partition by caller_hash
+            order by started_at, call_id
+            rows between unbounded preceding and 1 preceding
+        ) as previous_target_call_at,
+        min(_partition_date) over (partition by source_system) as first_landed_date
+    from targeted
+
+),
+
+final as (
+
+    select
+        call_id,
+        source_system,
+        vendor_call_id,
+        started_at,
+        call_date,
+        caller_hash,
+        tracking_number,
+        routed_number,
+        answered,
+        wait_seconds,
+        talk_seconds,
+        case
+            when caller_hash is null or previous_call_at is null then true
+            when previous_call_at < {{ hours_before(var('unique_window_days'), 'started_at') }} then true
+            else false
+        end as is_unique,
+        is_target,
+        case
+            when not is_target then false
+            when caller_hash is null or previous_target_call_at is null then true
+            when previous_target_call_at < {{ hours_before(var('sales_cycle_days'), 'started_at') }} then true
+            else false
+        end as is_unique_target,
+        vendor_is_unique,
+        vendor_is_target,
+        vendor_is_unique_target,
+        operator_name,
+        call_center,
+        recording_url,
+        vendor_session_id,
+        client_id,
+        vendor_source,
+        vendor_medium,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        utm_content,
+        utm_term,
+        direct_campaign_id,
+        coalesce(
+            {{ hours_before(var('unique_window_days'), 'started_at') }}
+                >= {{ local_midnight('first_landed_date') }},
+            false
+        ) as history_complete,
+        _partition_date,
+        _landed_at
+    from with_previous
+
+)
+
+select * from final

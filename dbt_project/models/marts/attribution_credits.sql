@@ -1,0 +1,36 @@
+{#- One row per (call, model, touch) for every call; credits per (call_id, model) sum to 1; revenue_credit = credit x the call's revenue. -#}
+
+with credits as (
+
+    select * from {{ ref('int_attribution_credits_allocated') }}
+
+),
+
+calls as (
+
+    select call_id, revenue from {{ ref('fct_calls') }}
+
+),
+
+final as (
+
+    select
+        cast(credits.call_id as varchar) as call_id,
+        cast(credits.attribution_model as varchar) as attribution_model,
+        cast(credits.touch_session_id as varchar) as touch_session_id,
+        cast(credits.touch_at as timestamp with time zone) as touch_at,
+        cast(credits.touch_index as integer) as touch_index,
+        cast(credits.touch_count as integer) as touch_count,
+        cast(credits.utm_source as varchar) as utm_source,
+        cast(credits.utm_medium as varchar) as utm_medium,
+        cast(credits.utm_campaign as varchar) as utm_campaign,
+        cast(credits.campaign_id as varchar) as campaign_id,
+        cast(credits.credit as double) as credit,
+        cast(credits.credit * coalesce(calls.revenue, 0) as decimal(18, 2)) as revenue_credit
+    from credits
+    inner join calls
+        on credits.call_id = calls.call_id
+
+)
+
+select * from final

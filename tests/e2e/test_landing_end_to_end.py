@@ -1,0 +1,50 @@
+"""A real `call-attribution run` against the sandbox lands exactly what the world contains."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import dagster as dg
+import pyarrow.parquet as pq
+import pytest
+
+pytestmark = pytest.mark.slow
+
+STREAMS = [
+    ("calltouch", "calls"),
+    ("yandex_direct", "campaign_stats"),
+    ("yandex_metrika", "visits"),
+    ("amocrm", "leads"),
+    ("amocrm", "contacts"),
+]
+
+
+def test_every_stream_lands_the_ground_truth_count_for_every_day(pipeline_run):
+    day = pipeline_run.start
+    compared = 0
+    while day <= pipeline_run.end:
+        expected = pipeline_run.truth["counts"][day.isoformat()]
+        for source, stream in STREAMS:
+            path = pipeline_run.landing(source, stream, day)
+            assert path.exists(), path
+            assert pq.read_metadata(path).num_rows == expected[f"{source}/{stream}"], (source, stream, day)
+            compared += 1
+        day += timedelta(days=1)
+    assert compared == len(STREAMS) * 10
+    assert sum(pipeline_run.report.rows["calltouch/calls"].values()) > 0
+
+
+def test_raw_numbers_stay_in_landing_and_callers_are_hashed(pipeline_run):
+    calls = pq.read_table(pipeline_run.landing("calltouch", "calls", pipeline_run.end)).to_pylist()
+    parsed = [c for c in calls if c["caller_e164"]]
+    assert parsed and all(len(c["caller_hash"]) == 64 for c in parsed)
+    assert any(c["caller_e164"] is None and c["caller_hash"] is None for c in calls) or len(calls) < 20
+
+
+def test_the_run_is_recorded_in_dagster_with_row_counts_and_paths(pipeline_run):
+    with dg.DagsterInstance.from_ref(dg.InstanceRef.from_dir(str(pipeline_run.home / "dagster"))) as instance:
+        event = instance.get_latest_materialization_event(dg.AssetKey(["calltouch", "calls"]))
+        assert event is not None
+        metadata = event.asset_materialization.metadata
+        assert metadata["dagster/row_count"].value == sum(pipeline_run.report.rows["calltouch/calls"].values())
+        assert "paths" in metadata or "path" in metadata

@@ -71,6 +71,13 @@ class ConnectorError(Exception):
         self.status = status
         super().__init__(str(self))
 
+    def scrubbed(self, secrets: Iterable[str]) -> "ConnectorError":
+        """This error with the given secret values removed from its text (returns self)."""
+        self.message = redact_text(self.message, secrets)
+        self.remedy = redact_text(self.remedy, secrets) if self.remedy else None
+        self.args = (str(self),)
+        return self
+
     def __reduce__(self):  # picklable across process boundaries (executors, multiprocessing)
         state = {k: v for k, v in self.__dict__.items() if k not in ("source", "message", "remedy")}
         return (_rebuild, (type(self), self.source, self.message, self.remedy, state))

@@ -189,7 +189,7 @@ class HttpClient:
             # Built outside the except block: the new error has no __context__ holding the URL.
             error = self._transport_error(exc)
         if error is not None:
-            raise error
+            raise error.scrubbed(self.secrets)
         self._answered = True
         status = response.status_code
         if status in expect:
@@ -200,7 +200,7 @@ class HttpClient:
                              f"{redact_text(error_detail(response, 120), self.secrets)}",
                 status=status, wait_hint=parse_retry_after(response.headers.get("Retry-After")),
             )
-        raise self.classify(response)
+        raise self.classify(response).scrubbed(self.secrets)
 
     def _transport_error(self, exc: requests.RequestException) -> ConnectorError:
         text = redact_text(f"{type(exc).__name__}: {exc}", self.secrets)

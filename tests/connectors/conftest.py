@@ -83,8 +83,24 @@ def env_of(server) -> dict:
 
 
 @pytest.fixture(scope="session")
-def clients(server):
-    return Clients(env_of(server))
+def make_clients():
+    """Factory: `make_clients(server_or_env, **env_overrides)` -> the four clients pointed at it."""
+    return lambda target, **overrides: Clients(target if isinstance(target, dict) else env_of(target), **overrides)
+
+
+@pytest.fixture(scope="session")
+def sandbox_env_of():
+    return env_of
+
+
+@pytest.fixture(scope="session")
+def end_date():
+    return END_DATE
+
+
+@pytest.fixture(scope="session")
+def clients(server, make_clients):
+    return make_clients(server)
 
 
 @pytest.fixture(scope="session")

@@ -5,14 +5,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-
-import pytest
-import requests
 from decimal import Decimal
 
-from connectors.errors import AuthError, ConfigError, ConnectorError
+import pytest
 
-from .conftest import Clients, END_DATE, env_of
+from connectors.errors import AuthError, ConfigError, ConnectorError
 
 pytest.importorskip("connectors.sandbox")
 from connectors.sandbox import SandboxCredentials, SandboxServer  # noqa: E402
@@ -42,20 +39,19 @@ def test_records_carry_typed_fields_and_json_payload(fault_free, days):
     assert lead["updated_at"].utcoffset().total_seconds() == 0
 
 
-def test_calltouch_recording_url_and_payload_never_keep_the_token(fault_free, server, days):
-    token = env_of(server)["CALLTOUCH_API_TOKEN"]
+def test_calltouch_recording_url_and_payload_never_keep_the_token(fault_free, server, sandbox_env_of, days):
+    token = sandbox_env_of(server)["CALLTOUCH_API_TOKEN"]
     calls = [c for day in days for c in fault_free[day]["calltouch/calls"]]
-    recorded = [c for c in calls if c["recording_url"]]
-    assert recorded, "some sandbox calls should have a recording"
+    assert any(c["recording_url"] for c in calls), "some sandbox calls should have a recording"
     for call in calls:
         assert token not in (call["recording_url"] or "") and "clientApiId" not in (call["recording_url"] or "")
         assert token not in call["_payload"] and "clientApiId" not in call["_payload"]
 
 
-def _metrika_log_requests(env: dict) -> list[dict]:
-    url = f"{env['YANDEX_METRIKA_API_URL']}/management/v1/counter/{env['YANDEX_METRIKA_COUNTER_ID']}/logrequests"
-    response = requests.get(url, headers={"Authorization": f"OAuth {env['YANDEX_METRIKA_TOKEN']}"}, timeout=5)
-    return response.json()["requests"]
+def _metrika_log_requests(clients) -> list[dict]:
+    """The counter's log requests, listed through the connector's own (retrying) HTTP client."""
+    http = clients.metrika.http
+    return http.request("GET", f"{clients.metrika.prefix}/logrequests", parse=lambda r: r.json())["requests"]
 
 
 def _host_neutral(records: list[dict], url: str) -> list[dict]:
@@ -64,18 +60,21 @@ def _host_neutral(records: list[dict], url: str) -> list[dict]:
 
 
 @pytest.mark.parametrize("kind", FAULT_KINDS)
-def test_each_fault_kind_at_high_rate_yields_the_same_records(world, server, fault_free, kind, caplog):
-    day = END_DATE
+def test_each_fault_kind_at_high_rate_yields_the_same_records(world, server, fault_free, end_date, make_clients,
+                                                              sandbox_env_of, kind, caplog):
     with caplog.at_level(logging.WARNING, logger="connectors"), \
             SandboxServer(world, port=0, fault_rate=0.6, fault_kinds=[kind], fault_seed=3,
                           slow_seconds=1.5) as faulty:
-        env = env_of(faulty)
-        got = Clients(env).fetch_day(day)
+        env = sandbox_env_of(faulty)
+        clients = make_clients(env)
+        got = clients.fetch_day(end_date)
+        log_requests = _metrika_log_requests(clients)
+        faults = faulty.stats["faults"]
     for stream in STREAMS:
-        assert _host_neutral(got[stream], faulty.url) == _host_neutral(fault_free[day][stream], server.url), stream
-    assert faulty.stats["faults"].get(kind, 0) > 0
-    log_requests = _metrika_log_requests(env)
-    assert [(r["date1"], r["status"]) for r in log_requests] == [(day.isoformat(), "cleaned_by_user")], \
+        assert _host_neutral(got[stream], faulty.url) == _host_neutral(fault_free[end_date][stream], server.url), \
+            stream
+    assert faults.get(kind, 0) > 0
+    assert [(r["date1"], r["status"]) for r in log_requests] == [(end_date.isoformat(), "cleaned_by_user")], \
         "a retried create must not leave a second log request behind"
     assert any("retrying" in r.getMessage() for r in caplog.records), "faults should have been retried"
     secrets = [env[k] for k in env if k.endswith("TOKEN")]
@@ -83,63 +82,87 @@ def test_each_fault_kind_at_high_rate_yields_the_same_records(world, server, fau
         assert not any(s in record.getMessage() for s in secrets)
 
 
-@pytest.mark.parametrize("source", ["calltouch", "direct", "metrika", "amocrm"])
-def test_bad_token_raises_auth_error_naming_source_without_retry_or_token(server, source):
+@pytest.mark.parametrize("source,stream", [("calltouch", "calls"), ("direct", "campaign_stats"),
+                                           ("metrika", "visits"), ("amocrm", "leads")])
+def test_bad_token_raises_auth_error_naming_source_without_retry_or_token(server, make_clients, end_date,
+                                                                          source, stream):
     bad = "bad-token-XYZ987"
-    clients = Clients(env_of(server), CALLTOUCH_API_TOKEN=bad, YANDEX_DIRECT_TOKEN=bad,
-                      YANDEX_METRIKA_TOKEN=bad, AMOCRM_TOKEN=bad)
+    clients = make_clients(server, CALLTOUCH_API_TOKEN=bad, YANDEX_DIRECT_TOKEN=bad,
+                           YANDEX_METRIKA_TOKEN=bad, AMOCRM_TOKEN=bad)
     client = getattr(clients, source)
-    stream = {"calltouch": client.calls if source == "calltouch" else None,
-              "direct": getattr(client, "campaign_stats", None),
-              "metrika": getattr(client, "visits", None),
-              "amocrm": getattr(client, "leads", None)}[source]
     with pytest.raises(AuthError) as info:
-        list(stream(END_DATE))
+        list(getattr(client, stream)(end_date))
     err = info.value
     assert str(err).startswith(f"{client.source}: ") and "Fix: set " in str(err)
     assert "\n" not in str(err) and bad not in str(err) and bad not in repr(err.args)
     assert client.http.requests_sent == 1, "an auth error must not be retried"
 
 
-def test_unknown_calltouch_site_is_a_config_error(server):
-    clients = Clients(env_of(server), CALLTOUCH_SITE_ID="999999999")
+def test_unknown_calltouch_site_is_a_config_error(server, make_clients, end_date):
+    clients = make_clients(server, CALLTOUCH_SITE_ID="999999999")
     with pytest.raises(ConfigError, match="CALLTOUCH_SITE_ID"):
-        list(clients.calltouch.calls(END_DATE))
+        list(clients.calltouch.calls(end_date))
 
 
-def test_unknown_metrika_counter_is_a_config_error(server):
-    clients = Clients(env_of(server), YANDEX_METRIKA_COUNTER_ID="1")
+def test_unknown_metrika_counter_is_a_config_error(server, make_clients, end_date):
+    clients = make_clients(server, YANDEX_METRIKA_COUNTER_ID="1")
     with pytest.raises(ConfigError, match="YANDEX_METRIKA_COUNTER_ID"):
-        list(clients.metrika.visits(END_DATE))
+        list(clients.metrika.visits(end_date))
 
 
-def test_unreachable_source_error_redacts_the_calltouch_token(server):
-    env = env_of(server)
-    clients = Clients({**env, "CALLTOUCH_API_URL": "http://127.0.0.1:9"})
-    with pytest.raises(ConnectorError) as info:
-        list(clients.calltouch.calls(END_DATE))
+def test_unreachable_source_is_a_config_error_without_the_calltouch_token(server, make_clients, sandbox_env_of,
+                                                                          end_date):
+    env = sandbox_env_of(server)
+    clients = make_clients(server, CALLTOUCH_API_URL="http://127.0.0.1:9")
+    with pytest.raises(ConfigError, match="CALLTOUCH_API_URL") as info:
+        list(clients.calltouch.calls(end_date))
     assert env["CALLTOUCH_API_TOKEN"] not in str(info.value)
-    assert info.value.__context__ is None or env["CALLTOUCH_API_TOKEN"] not in str(info.value.__context__)
+    assert info.value.__context__ is None and info.value.__cause__ is None
 
 
-def test_direct_money_in_currency_equals_micros_converted(server, fault_free):
-    env = env_of(server)
-    micros = fault_free[END_DATE]["yandex_direct/campaign_stats"]
-    clients = Clients(env)
+def test_direct_money_in_currency_equals_micros_converted(server, make_clients, fault_free, end_date):
+    micros = fault_free[end_date]["yandex_direct/campaign_stats"]
+    clients = make_clients(server)
     clients.direct.config = dataclasses.replace(clients.direct.config, money_in_micros=False)
-    currency = list(clients.direct.campaign_stats(END_DATE))
+    currency = list(clients.direct.campaign_stats(end_date))
     assert [r["cost"] for r in currency] == [r["cost"] for r in micros]
     assert all(r["cost"] == r["cost"].quantize(Decimal("0.01")) for r in currency)
 
 
-def test_direct_unknown_client_login_is_a_config_error(server):
-    clients = Clients(env_of(server), YANDEX_DIRECT_CLIENT_LOGIN="nobody")
+def test_direct_unknown_client_login_is_a_config_error(server, make_clients, end_date):
+    clients = make_clients(server, YANDEX_DIRECT_CLIENT_LOGIN="nobody")
     with pytest.raises(ConfigError, match="YANDEX_DIRECT_CLIENT_LOGIN"):
-        list(clients.direct.campaign_stats(END_DATE))
+        list(clients.direct.campaign_stats(end_date))
 
 
-def test_amocrm_unpaid_account_is_a_config_error(world):
+def test_amocrm_unpaid_account_is_a_config_error(world, make_clients, end_date):
     with SandboxServer(world, port=0, credentials=SandboxCredentials(amocrm_paid=False)) as unpaid:
-        clients = Clients(env_of(unpaid))
         with pytest.raises(ConfigError, match="not paid"):
-            list(clients.amocrm.leads(END_DATE))
+            list(make_clients(unpaid).amocrm.leads(end_date))
+
+
+def test_connector_errors_are_one_line(server, make_clients, end_date):
+    with pytest.raises(ConnectorError) as info:
+        list(make_clients(server, AMOCRM_TOKEN="nope-nope").amocrm.leads(end_date))
+    assert "\n" not in str(info.value)
+
+
+def test_small_pages_and_contact_batches_yield_the_same_records(server, make_clients, fault_free, end_date):
+    clients = make_clients(server)
+    clients.calltouch.config = dataclasses.replace(clients.calltouch.config, page_limit=7)
+    clients.amocrm.config = dataclasses.replace(clients.amocrm.config, page_limit=4)
+    assert list(clients.calltouch.calls(end_date)) == fault_free[end_date]["calltouch/calls"]
+    leads = list(clients.amocrm.leads(end_date))
+    assert leads == fault_free[end_date]["amocrm/leads"]
+    contacts = list(clients.amocrm.contacts_for_day(end_date, leads))
+    assert sorted(contacts, key=lambda c: (c["contact_id"], c["phone_index"])) == \
+        sorted(fault_free[end_date]["amocrm/contacts"], key=lambda c: (c["contact_id"], c["phone_index"]))
+    assert clients.calltouch.http.requests_sent > 5 and clients.amocrm.http.requests_sent > 5
+
+
+def test_a_day_without_data_yields_no_records(server, make_clients, end_date):
+    from datetime import timedelta
+
+    quiet = end_date - timedelta(days=30)  # before the small world's window: empty everywhere
+    got = make_clients(server).fetch_day(quiet)
+    assert {stream: len(records) for stream, records in got.items()} == {stream: 0 for stream in STREAMS}

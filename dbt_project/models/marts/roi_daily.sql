@@ -73,22 +73,41 @@ call_conversions as (
 
 ),
 
+session_totals as (
+
+    select
+        visit_date as date,
+        campaign_id,
+        case when campaign_id is null then utm_source end as utm_source,
+        case when campaign_id is null then utm_medium end as utm_medium,
+        case when campaign_id is null then utm_campaign end as utm_campaign,
+        count(*) as sessions
+    from sessions
+    group by
+        visit_date,
+        campaign_id,
+        case when campaign_id is null then utm_source end,
+        case when campaign_id is null then utm_medium end,
+        case when campaign_id is null then utm_campaign end
+
+),
+
 session_counts as (
 
     select
-        sessions.visit_date as date,
+        session_totals.date,
         models.attribution_model,
-        sessions.campaign_id,
-        case when sessions.campaign_id is null then sessions.utm_source end as utm_source,
-        case when sessions.campaign_id is null then sessions.utm_medium end as utm_medium,
-        case when sessions.campaign_id is null then sessions.utm_campaign end as utm_campaign,
-        cast(1 as bigint) as sessions,
+        session_totals.campaign_id,
+        session_totals.utm_source,
+        session_totals.utm_medium,
+        session_totals.utm_campaign,
+        cast(session_totals.sessions as bigint) as sessions,
         0 as calls,
         0 as target_calls,
         0 as unique_target_calls,
         0 as deals_won,
         cast(0 as decimal(18, 2)) as revenue
-    from sessions
+    from session_totals
     cross join models
 
 ),

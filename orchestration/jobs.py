@@ -8,7 +8,6 @@ import dagster as dg
 
 from . import settings
 from .landing.registry import landing_keys
-from .partitions import daily_partitions
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
@@ -16,7 +15,6 @@ RANGE_END_TAG = "dagster/asset_partition_range_end"
 refresh_job = dg.define_asset_job(
     "refresh",
     selection=dg.AssetSelection.groups("landing", "warehouse", "marts_published"),
-    partitions_def=daily_partitions(),
     description="Land the enabled sources for a range of local days, build the dbt models, publish the marts.",
 )
 

@@ -2,35 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
+from tests.support import environment
+
 E2E_END = date(2026, 10, 31)
 E2E_DAYS = 10
 E2E_SCALE = 0.4
-
-
-@contextmanager
-def environment(values: dict[str, str], unset: tuple[str, ...] = ()) -> Iterator[None]:
-    """Set (and unset) environment variables for a block, restoring them after."""
-    saved = {k: os.environ.get(k) for k in [*values, *unset]}
-    os.environ.update(values)
-    for name in unset:
-        os.environ.pop(name, None)
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 VENDOR_VARIABLES = (

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from connectors.amocrm import AmoCrmClient, AmoCrmConfig
+from connectors.amocrm import AmocrmClient, AmocrmConfig
 
 from .. import settings
 from ..landing.http import http_settings
@@ -14,9 +14,9 @@ class AmoCrmResource(dg.ConfigurableResource):
     api_url: str
     token: str
 
-    def client(self) -> AmoCrmClient:
-        config = AmoCrmConfig(base_url=self.api_url, token=self.token, timezone=settings.timezone_name())
-        return AmoCrmClient(config, http_settings())
+    def client(self) -> AmocrmClient:
+        config = AmocrmConfig(base_url=self.api_url, token=self.token, timezone=settings.timezone_name())
+        return AmocrmClient(config, http_settings())
 
 
 def amocrm_resource() -> AmoCrmResource:

@@ -5,11 +5,12 @@ stream and a fetch function; nothing about writing, pseudonymising or reporting 
 repeated per vendor.
 """
 
-from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
+
+import warnings
 
 import dagster as dg
 
@@ -18,6 +19,9 @@ from . import progress
 from .resources import LandingZone
 from .schemas import Stream
 from .writer import LandedPartition, build_table, write_partition
+
+# Single-run backfills (one run lands a range of days) are "beta" in Dagster 1.13; we rely on them knowingly.
+warnings.filterwarnings("ignore", category=dg.BetaWarning, message=".*backfill_policy.*")
 
 Fetch = Callable[[Any, date, LandingZone], Iterable[dict]]
 

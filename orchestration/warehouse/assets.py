@@ -1,7 +1,6 @@
 """dbt models as Dagster assets (downstream of the landing assets), dbt tests as asset checks,
 and the publish step that hands the marts to BI tools."""
 
-from __future__ import annotations
 
 import json
 import sys

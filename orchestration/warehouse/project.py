@@ -8,7 +8,9 @@ definitions, so no user ever runs `dbt parse` by hand.
 from __future__ import annotations
 
 import os
+import sys
 from functools import cache
+from pathlib import Path
 
 from dagster_dbt import DbtProject
 
@@ -20,6 +22,9 @@ def dbt_environment() -> None:
     os.environ["ATTRIBUTION_HOME"] = str(settings.attribution_home())
     os.environ["ATTRIBUTION_TIMEZONE"] = settings.timezone_name()
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")  # no network, ever
+    bin_dir = str(Path(sys.executable).parent)  # the `dbt` installed beside this Python, venv activated or not
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
 
 
 @cache

@@ -11,7 +11,7 @@ from orchestration.warehouse.project import ensure_manifest
 @pytest.fixture(scope="module")
 def defs(tmp_path_factory):
     home = tmp_path_factory.mktemp("home")
-    from tests.conftest import environment
+    from tests.support import environment
 
     with environment({"ATTRIBUTION_HOME": str(home)}):
         ensure_manifest()
@@ -29,7 +29,7 @@ def test_definitions_load_with_the_full_lineage(defs):
                      "marts/attribution_credits", "marts/operator_performance", "published/marts"]:
         assert expected in keys, expected
     # staging reads landing: the dbt source maps onto the landing asset
-    staging = dg.AssetKey(["staging", "stg_calltouch__calls"])
+    staging = dg.AssetKey(["staging", "base_calltouch__calls"])
     assert dg.AssetKey(["calltouch", "calls"]) in graph.get(staging).parent_keys
 
 

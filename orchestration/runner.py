@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections import defaultdict
@@ -145,16 +146,21 @@ def run_range(
                 bar.add_task("building warehouse (dbt build) and publishing", total=None)
 
         progress.add_listener(on_landed)
+        log_path = settings.attribution_home() / "logs" / f"run-{time.strftime('%Y%m%d-%H%M%S')}.log"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            result = job.execute_in_process(
-                instance=dg.DagsterInstance.get(),
-                tags=range_tags(first, last),
-                asset_selection=selection,
-                run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
-                raise_on_error=True,
-            )
+            # dbt's console output goes to a log file; the progress bar and the summary stay readable
+            with open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+                result = job.execute_in_process(
+                    instance=dg.DagsterInstance.get(),
+                    tags=range_tags(first, last),
+                    asset_selection=selection,
+                    # failures reach the user as one line (below); the UI keeps the full event log
+                    run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+                    raise_on_error=True,
+                )
         except Exception as exc:  # noqa: BLE001 - turned into one line for the user
-            raise RunError(_user_error(exc)) from None
+            raise RunError(f"{_user_error(exc)} (details: {log_path})") from None
         finally:
             progress.remove_listener(on_landed)
     report.seconds = time.monotonic() - started
@@ -173,7 +179,7 @@ def print_report(report: RunReport, console: Console) -> None:
     table.add_column("day")
     streams = sorted(report.rows)
     for stream in streams:
-        table.add_column(stream, justify="right")
+        table.add_column(stream.replace("/", "/\n"), justify="right")
     days = sorted({d for per_day in report.rows.values() for d in per_day})
     for day in days:
         table.add_row(day, *[str(report.rows[s].get(day, "")) for s in streams])

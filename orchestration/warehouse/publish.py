@@ -5,6 +5,9 @@ published one, checkpointed and fsynced, then renamed over it. A BI tool that
 keeps the old file open keeps reading the old version; one that reconnects sees
 the new one; nobody ever sees a half-built table, and a crash mid-publish leaves
 the previous version in place.
+
+Opened as a file called marts.duckdb, the published tables read as `marts.<table>`,
+the names of DESIGN §4.
 """
 
 from __future__ import annotations
@@ -44,10 +47,14 @@ def publish_marts(build_path: Path, target: Path) -> Published:
             ]
             if not names:
                 raise RuntimeError(f"the warehouse {build_path} has no tables in schema {MARTS_SCHEMA}: build it first")
-            con.execute(f"create schema {MARTS_SCHEMA}")
+            # The file is marts.duckdb, so DuckDB names its catalog `marts`; tables in its `main`
+            # schema make `select * from marts.roi_daily` work for every reader, exactly as in the
+            # warehouse (a `marts` schema inside a `marts` catalog would make that name ambiguous).
+            catalog = con.execute("select current_database()").fetchone()[0]
+            here = f'"{catalog}".main'
             for name in names:
-                con.execute(f'create table {MARTS_SCHEMA}."{name}" as select * from build.{MARTS_SCHEMA}."{name}"')
-                tables[name] = con.execute(f'select count(*) from {MARTS_SCHEMA}."{name}"').fetchone()[0]
+                con.execute(f'create table {here}."{name}" as select * from build.{MARTS_SCHEMA}."{name}"')
+                tables[name] = con.execute(f'select count(*) from {here}."{name}"').fetchone()[0]
             con.execute("detach build")
             con.execute("checkpoint")
         finally:

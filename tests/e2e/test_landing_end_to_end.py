@@ -42,7 +42,9 @@ def test_raw_numbers_stay_in_landing_and_callers_are_hashed(pipeline_run):
 
 
 def test_the_run_is_recorded_in_dagster_with_row_counts_and_paths(pipeline_run):
-    with dg.DagsterInstance.from_ref(dg.InstanceRef.from_dir(str(pipeline_run.home / "dagster"))) as instance:
+    from dagster._core.instance.ref import InstanceRef
+
+    with dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(pipeline_run.home / "dagster"))) as instance:
         event = instance.get_latest_materialization_event(dg.AssetKey(["calltouch", "calls"]))
         assert event is not None
         metadata = event.asset_materialization.metadata

@@ -134,12 +134,15 @@ def test_report_poller_waits_server_hint_then_times_out():
         ReportPoller(max_seconds=0.5, sleep=lambda s: None).run(never, lambda e, n: RuntimeError())
 
 
-def test_rate_limiter_spaces_requests():
-    limiter = RateLimiter(50.0)
+def test_rate_limiter_allows_a_burst_then_holds_the_sustained_rate():
+    limiter = RateLimiter(50.0, burst=5)
     started = time.monotonic()
-    for _ in range(6):
+    for _ in range(5):
         limiter.acquire()
-    assert time.monotonic() - started >= 5 / 50 - 0.01
+    assert time.monotonic() - started < 0.05  # the burst goes out at once
+    for _ in range(10):
+        limiter.acquire()
+    assert time.monotonic() - started >= 10 / 50 - 0.02  # then 50 per second
 
 
 def test_direct_report_in_micros_becomes_currency_and_summary_is_checked():

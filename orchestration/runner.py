@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import time
 from collections import defaultdict
@@ -28,6 +29,38 @@ concurrency:
 """
 
 
+class _RetryCounter(logging.Handler):
+    """Counts the transient failures the connectors retried (their warnings go to the run log)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+@contextlib.contextmanager
+def _connector_log(log_path: Path):
+    """Connector warnings (retries) go to the run log, not over the progress bar."""
+    logger = logging.getLogger("connectors")
+    file_handler = logging.FileHandler(log_path, encoding="utf-8")
+    file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    counter = _RetryCounter()
+    saved = (logger.propagate, logger.level)
+    logger.addHandler(file_handler)
+    logger.addHandler(counter)
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    try:
+        yield counter
+    finally:
+        logger.removeHandler(file_handler)
+        logger.removeHandler(counter)
+        logger.propagate, logger.level = saved
+        file_handler.close()
+
+
 class RunError(Exception):
     """A run failed for a reason the user can act on; the message is one line."""
 
@@ -39,6 +72,8 @@ class RunReport:
     sources: list[str]
     rows: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))  # stream -> day -> rows
     marts: dict[str, int] = field(default_factory=dict)
+    retries: int = 0
+    log_path: Path | None = None
     seconds: float = 0.0
     landing_seconds: float = 0.0
 
@@ -148,9 +183,11 @@ def run_range(
         progress.add_listener(on_landed)
         log_path = settings.attribution_home() / "logs" / f"run-{time.strftime('%Y%m%d-%H%M%S')}.log"
         log_path.parent.mkdir(parents=True, exist_ok=True)
+        report.log_path = log_path
         try:
-            # dbt's console output goes to a log file; the progress bar and the summary stay readable
-            with open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+            # dbt's console output and connector retries go to the run log; the progress bar stays readable
+            with _connector_log(log_path.with_suffix(".connectors.log")) as retries, \
+                    open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
                 result = job.execute_in_process(
                     instance=dg.DagsterInstance.get(),
                     tags=range_tags(first, last),
@@ -159,6 +196,7 @@ def run_range(
                     run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
                     raise_on_error=True,
                 )
+                report.retries = retries.count
         except Exception as exc:  # noqa: BLE001 - turned into one line for the user
             raise RunError(f"{_user_error(exc)} (details: {log_path})") from None
         finally:
@@ -192,6 +230,9 @@ def print_report(report: RunReport, console: Console) -> None:
         for name, rows in report.marts.items():
             marts.add_row(name, str(rows))
         console.print(marts)
+    if report.retries:
+        console.print(f"{report.retries} transient API failures were retried (see {report.log_path.with_suffix('.connectors.log')})",
+                      highlight=False)
     console.print(
         f"done in {report.seconds:.1f} s (landing {report.landing_seconds:.1f} s); "
         f"DAGSTER_HOME={settings.dagster_home()} (see it with `call-attribution ui`)",

@@ -19,6 +19,8 @@ from pathlib import Path
 import duckdb
 
 MARTS_SCHEMA = "marts"
+# BI drivers bundle their own (often older) DuckDB: write a file that DuckDB >= 1.1 can open.
+STORAGE_COMPATIBILITY = "v1.1.0"
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ def publish_marts(build_path: Path, target: Path) -> Published:
     tmp = target.parent / f".{target.name}.tmp-{os.getpid()}"
     tables: dict[str, int] = {}
     try:
-        con = duckdb.connect(str(tmp))
+        con = duckdb.connect(str(tmp), config={"storage_compatibility_version": STORAGE_COMPATIBILITY})
         try:
             con.execute("ATTACH ? AS build (READ_ONLY)", [str(build_path)])
             names = [

@@ -42,3 +42,35 @@ def test_the_daily_schedule_is_on_by_default_and_covers_three_days(defs):
     schedule = defs.resolve_schedule_def("daily_refresh")
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
     assert schedule.execution_timezone == "Europe/Moscow"
+
+
+def test_the_daily_run_lands_yesterday_and_re_lands_the_two_days_before(defs):
+    from datetime import datetime, timezone
+
+    from tests.support import environment
+
+    schedule = defs.resolve_schedule_def("daily_refresh")
+    moment = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)  # 06:00 in Moscow
+    with environment({"CALLTOUCH_SITE_ID": "1", "CALLTOUCH_API_TOKEN": "t", "ATTRIBUTION_PII_SALT": "s"},
+                     unset=("YANDEX_DIRECT_TOKEN", "YANDEX_METRIKA_TOKEN", "AMOCRM_TOKEN")):
+        result = schedule.evaluate_tick(dg.build_schedule_context(scheduled_execution_time=moment))
+    [request] = result.run_requests
+    assert request.tags["dagster/asset_partition_range_start"] == "2026-11-24"
+    assert request.tags["dagster/asset_partition_range_end"] == "2026-11-26"
+    selected = {key.to_user_string() for key in request.asset_selection}
+    assert "calltouch/calls" in selected and "marts/roi_daily" in selected and "published/marts" in selected
+    assert "amocrm/leads" not in selected  # not configured, not run
+
+
+def test_with_no_source_configured_the_schedule_skips_with_a_reason(defs):
+    from datetime import datetime, timezone
+
+    from tests.support import environment
+
+    schedule = defs.resolve_schedule_def("daily_refresh")
+    names = ("CALLTOUCH_API_TOKEN", "YANDEX_DIRECT_TOKEN", "YANDEX_METRIKA_TOKEN", "AMOCRM_TOKEN")
+    with environment({}, unset=names):
+        result = schedule.evaluate_tick(
+            dg.build_schedule_context(scheduled_execution_time=datetime(2026, 11, 27, 3, tzinfo=timezone.utc))
+        )
+    assert not result.run_requests and "no source is configured" in result.skip_message

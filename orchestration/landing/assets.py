@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 import warnings
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 
 import dagster as dg
 
@@ -44,7 +45,11 @@ def landing_asset(
     fetch: Fetch,
     description: str,
     extra_deps: Sequence[dg.AssetKey] = (),
+    concurrency: int = 3,
 ) -> dg.AssetsDefinition:
+    """A daily-partitioned asset landing `stream`; a range of days is fetched `concurrency` days at a time
+    (the connectors' rate limiters keep the vendor's request budget whatever the concurrency)."""
+
     @dg.asset(
         key=dg.AssetKey([stream.source, stream.name]),
         description=description,
@@ -61,13 +66,26 @@ def landing_asset(
         zone: LandingZone = context.resources.landing
         client_resource = getattr(context.resources, resource_key)
         salt = zone.salt() if stream.phone_field else None
-        landed: list[LandedPartition] = []
-        for day in partition_days(context):
+
+        def land_day(day: date) -> LandedPartition:
             table = build_table(stream, fetch(client_resource, day, zone), day, salt=salt, region=zone.region)
             part = write_partition(zone.root, stream, day, table)
-            landed.append(part)
             progress.report(part)
-            context.log.info(f"landed {stream.key} {day}: {part.rows} rows -> {part.path}")
+            return part
+
+        days = partition_days(context)
+        with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(days))),
+                                thread_name_prefix=f"land-{stream.source}") as pool:
+            futures = [pool.submit(land_day, day) for day in days]
+            done, pending = wait(futures, return_when=FIRST_EXCEPTION)
+            for future in pending:
+                future.cancel()
+            for future in futures:
+                if future.done() and not future.cancelled() and future.exception() is not None:
+                    raise future.exception()
+        landed = sorted((f.result() for f in futures), key=lambda p: p.day)
+        for part in landed:
+            context.log.info(f"landed {stream.key} {part.day}: {part.rows} rows -> {part.path}")
         return dg.MaterializeResult(metadata=_metadata(landed))
 
     return _land

@@ -11,13 +11,14 @@ Quirks handled here and only here:
 - prices are integers in the account currency -> Decimal;
 - phones live in `custom_fields_values[field_code=PHONE].values[].value` as typed by managers:
   one contacts record per (contact, phone), `phone_index` -1 for a contact without phones.
+- never crashes on a record: an unreadable value becomes None (kept in `_payload`), an entry
+  that is not a JSON object becomes a malformed record (records.malformed_record).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from typing import Iterable, Iterator
 
 import requests
@@ -27,7 +28,8 @@ from .errors import AuthError, ConfigError, ConnectorError
 from .http import HttpClient, HttpSettings, default_classify, error_detail, json_body
 from .pagination import NextLinkPaginator
 from .ratelimit import limiter_for
-from .records import StreamSpec, id_or_none, local_day_bounds, payload_json, text_or_none, utc_from_unix
+from .records import (StreamSpec, bool_or_none, id_or_none, int_or_none, local_day_bounds,
+                      malformed_record, money_or_none, payload_json, text_or_none, utc_from_unix)
 
 SOURCE = "amocrm"
 LEADS = StreamSpec(
@@ -102,7 +104,7 @@ class AmocrmClient:
     def contacts_for_day(self, day: date, leads: Iterable[dict] | None = None) -> Iterator[dict]:
         """Contacts linked to the deals of one local day (pass `leads` to avoid fetching them again)."""
         leads = self.leads(day) if leads is None else leads
-        yield from self.contacts(cid for lead in leads for cid in lead["contact_ids"])
+        yield from self.contacts(cid for lead in leads for cid in lead.get("contact_ids") or [])
 
     def _records(self, stream: StreamSpec, params: list) -> Iterator[dict]:
         def fetch(link: str | None):
@@ -111,8 +113,9 @@ class AmocrmClient:
             return self.http.request("GET", link, expect=(200, 204), parse=_page)
 
         for body in PAGINATOR.pages(fetch):
-            embedded = body.get(stream.records_path[0]) or {}
-            yield from embedded.get(stream.records_path[1]) or []
+            embedded = body.get(stream.records_path[0]) if isinstance(body, dict) else None
+            found = embedded.get(stream.records_path[1]) if isinstance(embedded, dict) else None
+            yield from found if isinstance(found, list) else []
 
     def _classify(self, response: requests.Response) -> ConnectorError:
         status = response.status_code
@@ -140,22 +143,28 @@ def _page(response: requests.Response):
     return json_body(SOURCE, response)
 
 
+def _objects(value) -> list[dict]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
 def parse_lead(raw: dict) -> dict:
     """One amoCRM lead -> the `amocrm/leads` record of CONTRACTS §2."""
-    contacts = ((raw.get("_embedded") or {}).get("contacts")) or []
-    main = next((c for c in contacts if c.get("is_main")), None)
-    price = raw.get("price")
+    if not isinstance(raw, dict):
+        return malformed_record("malformed_record", raw)
+    embedded = raw.get("_embedded")
+    contacts = _objects(embedded.get("contacts") if isinstance(embedded, dict) else None)
+    main = next((c for c in contacts if c.get("is_main") and c.get("id") is not None), None)
     return {
-        "lead_id": str(raw["id"]),
+        "lead_id": id_or_none(raw.get("id")),
         "name": text_or_none(raw.get("name")),
-        "price": Decimal(str(price)) if price not in (None, "") else None,
-        "status_id": int(raw["status_id"]) if raw.get("status_id") is not None else None,
-        "pipeline_id": int(raw["pipeline_id"]) if raw.get("pipeline_id") is not None else None,
+        "price": money_or_none(raw.get("price")),
+        "status_id": int_or_none(raw.get("status_id")),
+        "pipeline_id": int_or_none(raw.get("pipeline_id")),
         "responsible_user_id": id_or_none(raw.get("responsible_user_id")),
         "created_at": utc_from_unix(raw.get("created_at")),
         "updated_at": utc_from_unix(raw.get("updated_at")),
         "closed_at": utc_from_unix(raw.get("closed_at")),
-        "is_deleted": bool(raw.get("is_deleted")),
+        "is_deleted": bool_or_none(raw.get("is_deleted")) or False,
         "contact_ids": [str(c["id"]) for c in contacts if c.get("id") is not None],
         "main_contact_id": str(main["id"]) if main else None,
         "_payload": payload_json(raw),
@@ -164,16 +173,18 @@ def parse_lead(raw: dict) -> dict:
 
 def contact_phones(raw: dict) -> list[str | None]:
     phones: list[str | None] = []
-    for cf in raw.get("custom_fields_values") or []:
+    for cf in _objects(raw.get("custom_fields_values")):
         if cf.get("field_code") == "PHONE":
-            phones.extend(text_or_none(v.get("value")) for v in cf.get("values") or [])
+            phones.extend(text_or_none(v.get("value")) for v in _objects(cf.get("values")))
     return phones
 
 
 def parse_contact(raw: dict) -> list[dict]:
     """One amoCRM contact -> one `amocrm/contacts` record per phone (phone_index -1 when none)."""
+    if not isinstance(raw, dict):
+        return [malformed_record("malformed_record", raw)]
     base = {
-        "contact_id": str(raw["id"]),
+        "contact_id": id_or_none(raw.get("id")),
         "name": text_or_none(raw.get("name")),
         "updated_at": utc_from_unix(raw.get("updated_at")),
     }

@@ -10,6 +10,8 @@ Quirks handled here and only here:
   and from `_payload`; any URL we log or raise is redacted.
 - an empty day is `records: []`, `pageTotal: 0` *(assumed)*.
 - 401/403 = bad token *(assumed)*, 404 = unknown site id *(assumed)*.
+- never crashes on a record: an unreadable value becomes None (kept in `_payload`), a record
+  that is not a JSON object becomes a malformed record (records.malformed_record).
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from .errors import AuthError, ConfigError, ConnectorError, strip_secret_params
 from .http import HttpClient, HttpSettings, default_classify, error_detail, json_body
 from .pagination import PageNumberPaginator
 from .ratelimit import limiter_for
-from .records import StreamSpec, bool_or_none, id_or_none, int_or_none, payload_json, text_or_none
+from .records import (StreamSpec, bool_or_none, id_or_none, int_or_none, local_datetime_or_none, malformed_record,
+                      payload_json, text_or_none)
 
 SOURCE = "calltouch"
 CALLS = StreamSpec(
@@ -82,7 +85,8 @@ class CalltouchClient:
                                      parse=lambda r: self._page(r))
 
         for body in PAGINATOR.pages(fetch):
-            for raw in body.get("records") or []:
+            records = body.get("records") or []
+            for raw in records if isinstance(records, list) else [records]:
                 yield parse_call(raw)
 
     def _page(self, response: requests.Response) -> dict:
@@ -111,14 +115,17 @@ class CalltouchClient:
 
 def parse_call(raw: dict) -> dict:
     """One Calltouch call record -> the `calltouch/calls` record of CONTRACTS §2."""
-    direct = raw.get("yandexDirect") or {}
+    if not isinstance(raw, dict):
+        return malformed_record("malformed_record", raw)
+    direct = raw.get("yandexDirect")
+    recording = raw.get("callRecordUrl")
     return {
-        "call_id": str(raw["callId"]),
-        "started_at_local": datetime.strptime(raw["date"].strip(), DATETIME_FORMAT),
+        "call_id": id_or_none(raw.get("callId")),
+        "started_at_local": local_datetime_or_none(raw.get("date"), DATETIME_FORMAT),
         "caller_number": text_or_none(raw.get("callerNumber")),
         "tracking_number": text_or_none(raw.get("phoneNumber")),
         "redirect_number": text_or_none(raw.get("redirectNumber")),
-        "answered": bool(raw.get("successful")),
+        "answered": bool_or_none(raw.get("successful")),
         "wait_seconds": int_or_none(raw.get("waitingConnect")),
         "talk_seconds": int_or_none(raw.get("duration")),
         "vendor_is_unique": bool_or_none(raw.get("uniqueCall")),
@@ -135,6 +142,6 @@ def parse_call(raw: dict) -> dict:
         "utm_content": text_or_none(raw.get("utmContent")),
         "utm_term": text_or_none(raw.get("utmTerm")),
         "direct_campaign_id": id_or_none(direct.get("campaignId")) if isinstance(direct, dict) else None,
-        "recording_url": text_or_none(strip_secret_params(raw.get("callRecordUrl"))),
+        "recording_url": text_or_none(strip_secret_params(recording)) if isinstance(recording, str) else None,
         "_payload": payload_json(raw),
     }

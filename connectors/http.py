@@ -184,7 +184,8 @@ class HttpClient:
         error: ConnectorError | None = None
         response = None
         try:
-            response = self.session.request(method, url, params=all_params, headers=all_headers, json=json)
+            response = self.session.request(method, url, params=all_params, headers=all_headers, json=json,
+                                            timeout=self._timeout())
         except requests.RequestException as exc:
             # Built outside the except block: the new error has no __context__ holding the URL.
             error = self._transport_error(exc)
@@ -201,6 +202,15 @@ class HttpClient:
                 status=status, wait_hint=parse_retry_after(response.headers.get("Retry-After")),
             )
         raise self.classify(response).scrubbed(self.secrets)
+
+    def _timeout(self) -> tuple[float, float]:
+        """(connect, read) timeouts, cut to what is left of the request's retry budget."""
+        connect, read = self.settings.timeout
+        left = self.policy.remaining()
+        if left is None:
+            return connect, read
+        left = max(left, 0.05)
+        return min(connect, left), min(read, left)
 
     def _transport_error(self, exc: requests.RequestException) -> ConnectorError:
         text = redact_text(f"{type(exc).__name__}: {exc}", self.secrets)

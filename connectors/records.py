@@ -1,11 +1,17 @@
-"""Small helpers for building the records of CONTRACTS §2 (shared by every connector)."""
+"""Small helpers for building the records of CONTRACTS §2 (shared by every connector).
+
+Connectors never crash on data: a value that cannot be parsed becomes None (the original stays
+in `_payload`, where staging finds it and quarantines the record with a reason), and a record
+that cannot be read at all (a JSON null among records, a ragged TSV row) becomes a record with
+only `_payload` = `{"_malformed": <reason>, "_raw": <what was sent>}`.
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -43,23 +49,84 @@ def id_or_none(value: Any) -> str | None:
 
 
 def int_or_none(value: Any) -> int | None:
+    """An integer (a decimal value is truncated), or None when empty or not a number."""
+    number = decimal_or_none(value)
+    if number is None or not -(2**63) <= number < 2**63:  # what a 64-bit column can hold
+        return None
+    return int(number)
+
+
+def decimal_or_none(value: Any) -> Decimal | None:
+    """A finite Decimal, or None when empty or not a number (booleans are not numbers)."""
+    if isinstance(value, bool):
+        return None
     text = text_or_none(value)
-    return None if text is None else int(float(text)) if "." in text else int(text)
+    if text is None:
+        return None
+    try:
+        number = Decimal(text.strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+SIX_DP = Decimal("0.000001")
+MONEY_LIMIT = Decimal(10) ** 12  # decimal(18, 6) holds 12 integer digits
+
+
+def money_or_none(value: Any, divisor: int = 1) -> Decimal | None:
+    """An amount (divided by `divisor`, e.g. micros) at 6 dp; None when not a number or beyond decimal(18, 6)."""
+    number = decimal_or_none(value)
+    if number is None:
+        return None
+    number = number / divisor
+    if abs(number) >= MONEY_LIMIT:
+        return None
+    return number.quantize(SIX_DP)
+
+
+_TRUE = frozenset({"1", "true", "yes", "y", "t", "да"})
+_FALSE = frozenset({"0", "false", "no", "n", "f", "нет"})
 
 
 def bool_or_none(value: Any) -> bool | None:
-    if value is None or value == "":
+    """true/false/1/0/yes/no as a bool; None when empty or anything else."""
+    if value is None:
         return None
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes")
-    return bool(value)
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    return None
+
+
+def local_datetime_or_none(value: Any, fmt: str) -> datetime | None:
+    """Vendor wall-clock text in `fmt` -> naive datetime; None when empty or in any other shape."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        return datetime.strptime(value.strip(), fmt)
+    except ValueError:
+        return None
 
 
 def utc_from_unix(value: Any) -> datetime | None:
-    """Unix seconds -> aware UTC datetime; None/0 -> None."""
-    if value in (None, "", 0, "0"):
+    """Unix seconds -> aware UTC datetime; None/0 or not a number -> None."""
+    number = decimal_or_none(value)
+    if number is None or number == 0:
         return None
-    return datetime.fromtimestamp(int(value), tz=timezone.utc)
+    try:
+        return datetime.fromtimestamp(int(number), tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def malformed_record(reason: str, raw: Any, **detail: Any) -> dict:
+    """A record that cannot be read at all: no typed fields, only `_payload` saying why (CONTRACTS §2)."""
+    return {"_payload": payload_json({"_malformed": reason, "_raw": raw, **detail})}
 
 
 def local_day_bounds(day: date, tz: str) -> tuple[int, int]:

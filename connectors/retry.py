@@ -3,12 +3,15 @@
 Only `RetriableError` is retried. Waits are exponential with full jitter, or the
 server's wait hint (`Retry-After`, Direct's `retryIn`) capped at `max_wait_hint`.
 Both the number of attempts and the total time are bounded; when they run out the
-caller gets a `SourceUnavailableError` (fatal) that says so.
+caller gets a `SourceUnavailableError` (fatal) that says so. The time bound is a
+deadline: `remaining()` tells the HTTP layer how long the current attempt may still
+wait for an answer, so a request (timeouts included) never outlives `max_total_seconds`.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from typing import Callable, TypeVar
 
@@ -35,6 +38,12 @@ class RetryPolicy:
         self.settings = settings
         self._sleep = sleep
         self._jitter = wait_random_exponential(multiplier=settings.backoff_base, max=settings.backoff_max)
+        self._local = threading.local()  # the deadline of the call running in this thread
+
+    def remaining(self) -> float | None:
+        """Seconds left of the current call's time budget (None outside a call)."""
+        deadline = getattr(self._local, "deadline", None)
+        return None if deadline is None else deadline - time.monotonic()
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
@@ -65,7 +74,16 @@ class RetryPolicy:
         ) from exc
 
     def call(self, fn: Callable[..., T], *args, **kwargs) -> T:
-        retrying = Retrying(
+        outer = getattr(self._local, "deadline", None)
+        deadline = time.monotonic() + self.settings.max_total_seconds
+        self._local.deadline = deadline if outer is None else min(outer, deadline)
+        try:
+            return self._retrying()(fn, *args, **kwargs)
+        finally:
+            self._local.deadline = outer
+
+    def _retrying(self) -> Retrying:
+        return Retrying(
             retry=retry_if_exception_type(RetriableError),
             stop=stop_after_attempt(self.settings.max_attempts) | stop_before_delay(self.settings.max_total_seconds),
             wait=self._wait,
@@ -74,4 +92,3 @@ class RetryPolicy:
             retry_error_callback=self._give_up,
             reraise=False,
         )
-        return retrying(fn, *args, **kwargs)

@@ -10,6 +10,9 @@ Quirks handled here and only here:
 - money is integer micros unless `returnMoneyInMicros: false` (then currency, 2 dp); "--" = none.
 - error body `{"error": {"error_code", ...}}`: 53 = bad token (answered with HTTP 400 *(assumed)*),
   54 = no rights, 8800 = Client-Login not found *(assumed)*, 9000/"queue" = offline queue full (retry).
+- never crashes on a row: a number or date that cannot be read becomes None (kept in `_payload`);
+  a ragged row (more or fewer columns than the header) becomes a malformed record with reason
+  `ragged_row` (its values cannot be assigned to columns safely), which staging quarantines.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from .errors import ApiError, AuthError, ConfigError, ConnectorError, RetriableE
 from .http import HttpClient, HttpSettings, default_classify, error_detail, parse_retry_after
 from .pagination import ReportNotReady, ReportPoller
 from .ratelimit import limiter_for
-from .records import StreamSpec, payload_json, text_or_none
+from .records import StreamSpec, int_or_none, malformed_record, money_or_none, payload_json, text_or_none
 
 SOURCE = "yandex_direct"
 CAMPAIGN_STATS = StreamSpec(
@@ -150,17 +153,23 @@ class YandexDirectClient:
         return default_classify(SOURCE, response)
 
 
-def _money(value: str | None, in_micros: bool) -> Decimal:
+def _money(value: str | None, in_micros: bool) -> Decimal | None:
+    """Cost in currency, 6 dp; "--" or empty = 0; None when not a number."""
     if value is None or value.strip() in ("", "--"):
         return Decimal(0).quantize(SIX_DP)
-    amount = Decimal(value.strip())
-    if in_micros:
-        amount = amount / 1_000_000
-    return amount.quantize(SIX_DP)
+    return money_or_none(value, 1_000_000 if in_micros else 1)
 
 
-def _count(value: str | None) -> int:
-    return 0 if value is None or value.strip() in ("", "--") else int(value)
+def _count(value: str | None) -> int | None:
+    """A count; "--" or empty = 0; None when not a number."""
+    return 0 if value is None or value.strip() in ("", "--") else int_or_none(value)
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value.strip()) if value else None
+    except ValueError:
+        return None
 
 
 def parse_report(text: str, money_in_micros: bool = True) -> list[dict]:
@@ -183,11 +192,13 @@ def parse_report(text: str, money_in_micros: bool = True) -> list[dict]:
     for line in rows:
         values = line.split("\t")
         if len(values) != len(header):
-            raise RetriableError(SOURCE, f"malformed report row ({len(values)} of {len(header)} columns)")
+            records.append(malformed_record("ragged_row", line, columns=len(values), expected=len(header)))
+            continue
         row = dict(zip(header, values))
+        campaign_id = text_or_none(row["CampaignId"])
         records.append({
-            "date": date.fromisoformat(row["Date"]),
-            "campaign_id": row["CampaignId"].strip(),
+            "date": _date(row["Date"]),
+            "campaign_id": campaign_id.strip() if campaign_id else None,
             "campaign_name": text_or_none(row["CampaignName"]) or "",
             "impressions": _count(row["Impressions"]),
             "clicks": _count(row["Clicks"]),

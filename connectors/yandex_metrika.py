@@ -16,13 +16,16 @@ which would already be an attribution model. The project applies its attribution
 Quirks handled here and only here: TSV parts with a header row (read by column name),
 ClickHouse-style backslash escapes, `clientID` 0 = no client id, `lastDirectClickOrder`
 0 = not a Direct visit, `dateTime` in the counter's time zone (naive local datetime).
+A body that does not end with a newline is cut off (fetched again); a ragged row inside a
+complete body (more or fewer columns than the header) becomes a malformed record with reason
+`ragged_row`, which staging quarantines; a value that cannot be read becomes None.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Iterator
 
 import requests
@@ -32,7 +35,7 @@ from .errors import ApiError, AuthError, ConfigError, ConnectorError, RetriableE
 from .http import HttpClient, HttpSettings, default_classify, error_detail, json_body
 from .pagination import ReportNotReady, ReportPoller
 from .ratelimit import limiter_for
-from .records import StreamSpec, id_or_none, payload_json, text_or_none
+from .records import StreamSpec, id_or_none, local_datetime_or_none, malformed_record, payload_json, text_or_none
 
 log = logging.getLogger("connectors")
 
@@ -104,16 +107,15 @@ class YandexMetrikaClient:
         return {"date1": day.isoformat(), "date2": day.isoformat(), "fields": ",".join(FIELDS),
                 "source": LOG_SOURCE, "attribution": ATTRIBUTION}
 
-    def _find_existing(self, day: date, once: bool) -> dict | None:
-        send = self.http.send_once if once else self.http.request
-        body = send("GET", f"{self.prefix}/logrequests", parse=lambda r: json_body(SOURCE, r))
+    def _find_existing(self, day: date) -> dict | None:
+        body = self.http.request("GET", f"{self.prefix}/logrequests", parse=lambda r: json_body(SOURCE, r))
         candidates = [r for r in (body or {}).get("requests") or [] if _matches(r, day)]
         # Prefer one that is ready, then the newest.
         candidates.sort(key=lambda r: (r.get("status") == "processed", int(r.get("request_id") or 0)))
         return candidates[-1] if candidates else None
 
     def _ensure_request(self, day: date) -> dict:
-        existing = self._find_existing(day, once=False)
+        existing = self._find_existing(day)
         if existing:
             log.info("%s: reusing log request %s for %s", SOURCE, existing.get("request_id"), day)
             return existing
@@ -126,7 +128,9 @@ class YandexMetrikaClient:
                            "clean old log requests of this counter or retry later")
 
         def attempt() -> dict:
-            found = self._find_existing(day, once=True)  # a previous attempt may have created it
+            # A previous attempt may have created it. The look-up is retried on its own, so one attempt
+            # fails only when its create fails (a flaky GET must not use up the create's attempts).
+            found = self._find_existing(day)
             if found:
                 return found
             body = self.http.send_once("POST", f"{self.prefix}/logrequests", params=self._params(day),
@@ -171,6 +175,8 @@ class YandexMetrikaClient:
         try:
             self.http.request("POST", f"{self.prefix}/logrequest/{request_id}/clean",
                               parse=lambda r: json_body(SOURCE, r))
+        except SourceUnavailableError:
+            raise  # the API is down: fail now (the next run reuses the processed request) rather than later
         except ConnectorError as exc:  # the data is already in hand; a leftover request is reused next run
             log.warning("%s: could not clean log request %s: %s", SOURCE, request_id, exc.message)
 
@@ -245,8 +251,8 @@ def parse_part(text: str) -> list[dict]:
     for line in lines[1:]:
         values = line.rstrip("\r").split("\t")
         if len(values) != len(header):
-            raise RetriableError(SOURCE, f"malformed log row ({len(values)} of {len(header)} columns): "
-                                         "truncated response")
+            records.append(malformed_record("ragged_row", line, columns=len(values), expected=len(header)))
+            continue
         row = {name: _unescape(value) for name, value in zip(header, values)}
         records.append(parse_visit(row))
     return records
@@ -255,9 +261,9 @@ def parse_part(text: str) -> list[dict]:
 def parse_visit(row: dict) -> dict:
     """One Logs API row (by field name) -> the `yandex_metrika/visits` record of CONTRACTS §2."""
     return {
-        "visit_id": row["ym:s:visitID"].strip(),
+        "visit_id": id_or_none(row.get("ym:s:visitID")),
         "client_id": id_or_none(row.get("ym:s:clientID")),
-        "started_at_local": datetime.strptime(row["ym:s:dateTime"].strip(), "%Y-%m-%d %H:%M:%S"),
+        "started_at_local": local_datetime_or_none(row.get("ym:s:dateTime"), "%Y-%m-%d %H:%M:%S"),
         "traffic_source": text_or_none(row.get("ym:s:lastTrafficSource")),
         "adv_engine": text_or_none(row.get("ym:s:lastAdvEngine")),
         "utm_source": text_or_none(row.get("ym:s:lastUTMSource")),

@@ -10,6 +10,7 @@ Throttling (429 above 7 req/s) is not simulated except as an injected fault.
 from __future__ import annotations
 
 from .credentials import SandboxCredentials
+from .hostile import AMOCRM_PAGE_CAP
 from .messages import Request, Response, json_response
 from .world import World
 
@@ -44,6 +45,8 @@ class AmoCRMAPI:
             limit = min(MAX_LIMIT, int(req.arg("limit", "50")))
             if page < 1 or limit < 1:
                 raise ValueError
+            if self.world.hostile:
+                limit = min(limit, AMOCRM_PAGE_CAP)  # pages smaller than asked for: duplicates cross pages
             if req.path == "/api/v4/leads":
                 rows, key = self._leads(req), "leads"
             else:
@@ -80,6 +83,10 @@ class AmoCRMAPI:
                 break
         else:
             rows.sort(key=lambda r: r["id"])
+        if self.world.hostile and not ids and created_lo is None and created_hi is None:
+            before, after = self.world.hostile_leads(lo if lo is not None else 0, hi if hi is not None else 2**62,
+                                                     base_url=req.base_url)
+            rows = before + rows + after
         return rows
 
     def _contacts(self, req: Request) -> list[dict]:

@@ -14,6 +14,7 @@ import re
 from datetime import datetime
 
 from .credentials import SandboxCredentials
+from .hostile import CALLTOUCH_PAGE_CAP
 from .messages import Request, Response, json_response
 from .world import World
 
@@ -61,6 +62,8 @@ class CalltouchAPI:
             return _error(400, "Bad Request", "page and limit must be integers")
         if page < 1 or not 1 <= limit <= MAX_LIMIT:
             return _error(400, "Bad Request", f"page must be >= 1 and limit within 1..{MAX_LIMIT}")
+        if self.world.hostile:
+            limit = min(limit, CALLTOUCH_PAGE_CAP)  # pages smaller than asked for: duplicates cross pages
         records = self.world.calltouch_calls(
             day_from, base_url=req.base_url, site_id=self.creds.calltouch_site_id, token=self.creds.calltouch_token,
             with_yandex_direct=req.arg("withYandexDirect", "false").lower() == "true")

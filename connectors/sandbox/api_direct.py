@@ -15,6 +15,7 @@ import threading
 from collections import Counter
 from datetime import date, timedelta
 
+from . import hostile
 from .credentials import SandboxCredentials
 from .messages import Request, Response, json_response, text_response
 from .seeding import stable_int
@@ -80,10 +81,15 @@ class DirectAPI:
         rows = []
         day = day_from
         while day <= day_to:
+            own = []
             for row in self.world.direct_stats(day, include_vat=include_vat):
                 if not micros:
                     row["Cost"] = f"{row['Cost'] / 1_000_000:.2f}"
-                rows.append("\t".join(str(row[f]) for f in fields))
+                own.append("\t".join(str(row[f]) for f in fields))
+            if self.world.hostile and self.world.in_window(day):
+                own = [_hostile_line(wire, fields, micros)
+                       for wire in hostile.merged(own, hostile.direct_cases(day, fields))]
+            rows += own
             day += timedelta(days=1)
         lines = []
         if (req.header("skipReportHeader") or "").lower() != "true":
@@ -94,6 +100,15 @@ class DirectAPI:
         if (req.header("skipReportSummary") or "").lower() != "true":
             lines.append(f"Total rows: {len(rows)}")
         return "\n".join(lines) + "\n"
+
+
+def _hostile_line(wire, fields: list[str], micros: bool) -> str:
+    if isinstance(wire, str):
+        return wire  # a world row, or a ragged hostile line, as it is
+    values = dict(wire)
+    if not micros and values["Cost"].lstrip("-").isdigit():
+        values["Cost"] = f"{int(values['Cost']) / 1_000_000:.2f}"
+    return "\t".join(str(values[f]) for f in fields)
 
 
 def _validate(params: dict) -> tuple[str | None, tuple]:

@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from . import hostile
 from .credentials import SandboxCredentials
 from .messages import Request, Response, json_response
 from .world import METRIKA_FIELDS, World
@@ -29,6 +30,17 @@ def _error(status: int, error_type: str, message: str) -> Response:
 
 def _escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+
+
+def _hostile_line(line: str | dict, fields: list[str]) -> str:
+    """A served line of a hostile world: a world row or a hostile row plus the unrequested column;
+    a ragged hostile line (already text) as it is."""
+    if isinstance(line, dict):
+        line = "\t".join(_escape(line.get(f, "")) for f in fields)
+        return f"{line}\t{_escape('значение 🙂')}"
+    if line.count("\t") == len(fields) - 1:
+        return f"{line}\t{_escape('значение 🙂')}"
+    return line
 
 
 @dataclass
@@ -143,9 +155,17 @@ class MetrikaAPI:
         header = "\t".join(lr.fields)
         rows: list[str] = []
         day = lr.date1
+        part_rows = PART_ROWS
         while day <= lr.date2:
-            rows += ["\t".join(_escape(v[f]) for f in lr.fields) for v in self.world.metrika_visits(day)]
+            own = ["\t".join(_escape(v[f]) for f in lr.fields) for v in self.world.metrika_visits(day)]
+            if self.world.hostile:  # hostile rows, an unrequested column, smaller parts
+                cases = hostile.metrika_cases(self.world, day, lr.fields) if self.world.in_window(day) else []
+                own = [_hostile_line(line, lr.fields) for line in hostile.merged(own, cases)]
+                part_rows = hostile.METRIKA_PART_ROWS
+            rows += own
             day += timedelta(days=1)
-        chunks = [rows[i:i + PART_ROWS] for i in range(0, len(rows), PART_ROWS)] or [[]]
+        if self.world.hostile:
+            header += "\t" + hostile.METRIKA_EXTRA_FIELD
+        chunks = [rows[i:i + part_rows] for i in range(0, len(rows), part_rows)] or [[]]
         lr.parts = [("\n".join([header, *chunk]) + "\n").encode("utf-8") for chunk in chunks]
         lr.status = "processed"

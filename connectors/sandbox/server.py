@@ -6,6 +6,11 @@ handled, so they have no side effects; ``slow`` (answers after ``slow_seconds``)
 and ``truncate`` (full ``Content-Length``, half the body, then close) happen after
 it, so e.g. a Metrica log request may exist although its creator never saw the
 answer - the case a client must survive without leaving duplicates behind.
+
+``outage={"calltouch": "503"}`` makes a source stay down: every request to its API fails
+the same way (``429``/``500``/``502``/``503``, ``drop``, or ``slow`` = no answer within
+``slow_seconds``), for as long as the server runs. ``latency`` delays every answer (a
+slow network), e.g. so a test can kill a run in the middle of its landing.
 """
 
 from __future__ import annotations
@@ -33,6 +38,18 @@ from .world import World
 log = logging.getLogger(__name__)
 _SECRET_QUERY = re.compile(r"(clientApiId=)[^&\s]+")
 _FAULT_STATUS = {"429": 429, "500": 500, "502": 502, "503": 503}
+# Which source an API path belongs to (for outages).
+SOURCE_PATHS = (
+    ("calltouch", "/calls-service/"),
+    ("yandex_direct", "/json/v5/"),
+    ("yandex_metrika", "/management/v1/"),
+    ("amocrm", "/api/v4/"),
+)
+OUTAGE_KINDS = ("429", "500", "502", "503", "drop", "slow")
+
+
+def source_of(path: str) -> str | None:
+    return next((source for source, prefix in SOURCE_PATHS if path.startswith(prefix)), None)
 
 
 def redact(text: str) -> str:
@@ -66,11 +83,19 @@ class SandboxServer:
 
     def __init__(self, world: World, host: str = "127.0.0.1", port: int = 0, fault_rate: float = 0.0,
                  fault_kinds: list[str] | tuple[str, ...] | None = None, fault_seed: int = 0,
-                 slow_seconds: float = 6.0, credentials: SandboxCredentials | None = None):
+                 slow_seconds: float = 6.0, credentials: SandboxCredentials | None = None,
+                 outage: dict[str, str] | None = None, latency: float = 0.0):
         self.world = world
         self.credentials = credentials or SandboxCredentials()
         self.faults = FaultPlan(fault_rate, fault_kinds, fault_seed)
         self.slow_seconds = slow_seconds
+        self.outage = dict(outage or {})
+        unknown = {s for s in self.outage if s not in dict(SOURCE_PATHS)} | {
+            k for k in self.outage.values() if k not in OUTAGE_KINDS}
+        if unknown:
+            raise ValueError(f"unknown outage sources or kinds {sorted(unknown)}; sources: "
+                             f"{', '.join(dict(SOURCE_PATHS))}; kinds: {', '.join(OUTAGE_KINDS)}")
+        self.latency = latency
         self.apis = [api(world, self.credentials) for api in (CalltouchAPI, DirectAPI, MetrikaAPI, AmoCRMAPI)]
         self._httpd = _HTTPServer((host, port), _Handler)
         self._httpd.sandbox = self
@@ -89,7 +114,8 @@ class SandboxServer:
         """Requests served and faults injected per kind (``faults`` maps kind -> count)."""
         with self._lock:
             return {"requests": self._stats["requests"],
-                    "faults": {k[6:]: v for k, v in self._stats.items() if k.startswith("fault:")}}
+                    "faults": {k[6:]: v for k, v in self._stats.items() if k.startswith("fault:")},
+                    "outage": {k[7:]: v for k, v in self._stats.items() if k.startswith("outage:")}}
 
     def start(self) -> SandboxServer:
         if self._thread is None:
@@ -126,11 +152,19 @@ class SandboxServer:
         req = Request(h.command, parts.path, query, {k.lower(): v for k, v in h.headers.items()}, body,
                       f"http://{host}")
         key = "|".join((h.command, parts.path, "&".join(sorted(parts.query.split("&"))), body.decode("utf-8", "replace")))
-        fault = self.faults.decide(key)
+        down = self.outage.get(source_of(parts.path) or "")
+        fault = down or self.faults.decide(key)
         with self._lock:
             self._stats["requests"] += 1
-            if fault:
+            if down:
+                self._stats[f"outage:{down}"] += 1
+            elif fault:
                 self._stats[f"fault:{fault}"] += 1
+        if self.latency:
+            time.sleep(self.latency)
+        if down == "slow":
+            time.sleep(self.slow_seconds)
+            fault = "503"
         if fault in _FAULT_STATUS:
             status = _FAULT_STATUS[fault]
             headers = [("Retry-After", "1")] if fault == "429" else []
@@ -186,16 +220,17 @@ class SandboxServer:
 def run_sandbox(port: int = 8765, seed: int = 7, days: int = 90, end_date: date | None = None,
                 fault_rate: float = 0.0, scale: float = 1.0, data_dir: str | Path = "data/sandbox", *,
                 host: str = "127.0.0.1", timezone: str = "Europe/Moscow",
-                credentials: SandboxCredentials | None = None, on_ready=None) -> None:
+                credentials: SandboxCredentials | None = None, on_ready=None, hostile: bool = False,
+                outage: dict[str, str] | None = None) -> None:
     """Build the world, write ground_truth.json and world.json into ``data_dir``, serve until interrupted.
 
     ``on_ready(server)`` is called once the port is bound (e.g. to print ``sandbox_env(server.url)``).
     """
-    world = World(seed=seed, end_date=end_date, days=days, scale=scale, timezone=timezone)
+    world = World(seed=seed, end_date=end_date, days=days, scale=scale, timezone=timezone, hostile=hostile)
     data_dir = Path(data_dir)
     world.write_ground_truth(data_dir / "ground_truth.json")
     world.write_description(data_dir / "world.json")
-    server = SandboxServer(world, host=host, port=port, fault_rate=fault_rate, credentials=credentials)
+    server = SandboxServer(world, host=host, port=port, fault_rate=fault_rate, credentials=credentials, outage=outage)
     if on_ready is not None:
         on_ready(server)
     try:

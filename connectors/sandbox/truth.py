@@ -21,6 +21,9 @@ call really followed (may lie before the window), ``touch_visit_ids``,
 Direct order, utm_campaign = id, = name, manual override; for calls without touches
 from the vendor-reported UTM), ``utm_*``, flags, ``operator``, ``call_center``,
 ``trained``, ``deal_id``, ``deal_status``, ``revenue`` (price of a linked won deal).
+``expected_quality`` holds, per day and stream, the rows landed, staged and quarantined (by
+reason) that ``marts.data_quality`` must show after one run over the whole window; a hostile
+world's ``hostile.cases`` lists every hostile record with its expected outcome (hostile.py).
 ``daily``/``totals`` hold per-day sums (money in currency, 2 decimals; won revenue
 by close date, linked won revenue by call date); ``operators`` per-operator sums.
 """
@@ -31,6 +34,7 @@ from collections import defaultdict
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from .hostile import expected_quality
 from .journeys import WON, Call, Visit
 
 if TYPE_CHECKING:
@@ -205,6 +209,15 @@ def build_ground_truth(world: World) -> dict:
         contacts = {c.contact_id: c for lead in day_leads for c in lead.contacts}
         counts[day_key]["amocrm/leads"] = len(day_leads)
         counts[day_key]["amocrm/contacts"] = sum(max(1, len(c.phones)) for c in contacts.values())
+    hostile_section = None
+    if world.hostile:
+        from .hostile import all_cases, hostile_counts
+
+        for d in days:
+            for stream, n in hostile_counts(world, d).items():
+                counts[d.isoformat()][stream] += n
+        hostile_section = {"timezone": world.timezone,
+                           "cases": [c.summary() for d in days for c in all_cases(world, d)]}
 
     totals_keys = ("calls", "answered_calls", "target_calls", "unique_calls", "unique_target_calls", "visits",
                    "direct_impressions", "direct_clicks", "direct_cost", "direct_cost_with_vat", "leads_created",
@@ -223,6 +236,8 @@ def build_ground_truth(world: World) -> dict:
         "totals": totals,
         "operators": sorted(operators.values(), key=lambda o: (o["call_center"], o["operator"])),
         "deal_links": {str(k): str(v) for k, v in linked_leads.items()},
+        "expected_quality": expected_quality(world, counts),
+        **({"hostile": hostile_section} if hostile_section else {}),
     }
 
 

@@ -6,6 +6,10 @@ of docs/CONTRACTS.md section 1) and "what should a correct pipeline conclude"
 so two windows of the same world agree on the days they share. The one thing a
 window changes is amoCRM's "now": deals show their state at the end of
 ``end_date`` (local), as a CRM queried on the next morning would.
+
+``hostile=True`` adds to every day the corpus of ``hostile.py`` (malformed, odd and duplicate
+records) to what the vendors serve; the facts (calls, visits, deals) and their ground truth stay
+those of the ordinary world, and ``ground_truth()["hostile"]`` lists each hostile case.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from zoneinfo import ZoneInfo
 from .catalog import BILLBOARD_NUMBER, SITE_HOST, Catalog, build_catalog
 from .journeys import (CALL_HORIZON_DAYS, JOURNEY_DAYS, LEAD_HORIZON_DAYS, LOST, PIPELINE_ID, WON, Call, Contact,
                        JourneyGenerator, Lead, Visit, day_index)
+from . import hostile as hostile_corpus
 from .seeding import stable_rng
 
 AMO_ACCOUNT_ID = 29_384_756
@@ -49,10 +54,11 @@ class World:
     """A window of ``days`` local days ending ``end_date`` of the world ``seed``."""
 
     def __init__(self, seed: int = 7, end_date: date | None = None, days: int = 90, scale: float = 1.0,
-                 timezone: str = "Europe/Moscow"):
+                 timezone: str = "Europe/Moscow", hostile: bool = False):
         if days < 1:
             raise ValueError("days must be >= 1")
         self.seed, self.days, self.scale, self.timezone = seed, days, scale, timezone
+        self.hostile = hostile
         self.tz = ZoneInfo(timezone)
         if end_date is None:
             end_date = datetime.now(self.tz).date() - timedelta(days=1)
@@ -145,7 +151,11 @@ class World:
     def calltouch_calls(self, day: date, *, base_url: str = "https://api.calltouch.ru", site_id: str = "54321",
                         token: str = "sandbox-calltouch-token", with_yandex_direct: bool = True) -> list[dict]:
         """Calls of ``day`` as Calltouch's calls diary records (CONTRACTS section 1)."""
-        return [self._calltouch_record(c, base_url, site_id, token, with_yandex_direct) for c in self.calls(day)]
+        records = [self._calltouch_record(c, base_url, site_id, token, with_yandex_direct) for c in self.calls(day)]
+        if self.hostile and self.in_window(day):
+            cases = hostile_corpus.calltouch_cases(self, day, base_url=base_url, site_id=site_id, token=token)
+            records = hostile_corpus.merged(records, cases)
+        return records
 
     def _calltouch_record(self, call: Call, base_url: str, site_id: str, token: str, with_yd: bool) -> dict:
         touch = vendor_touch(call)
@@ -287,7 +297,22 @@ class World:
         """Contacts with the given ids (unknown ids are skipped), by id."""
         self.leads()
         wanted = sorted({int(i) for i in ids})
-        return [self._contact_record(self._contacts[i], base_url) for i in wanted if i in self._contacts]
+        records = [self._contact_record(self._contacts[i], base_url) for i in wanted if i in self._contacts]
+        if self.hostile:
+            extra = {}
+            for day in self.window_days():
+                extra.update(hostile_corpus.amocrm_contacts(day, self.tz))
+            records += [r for i in wanted for r in extra.get(i, [])]
+        return records
+
+    def hostile_leads(self, updated_from_utc: int, updated_to_utc: int, *,
+                      base_url: str = "https://sandbox.amocrm.ru") -> tuple[list[dict], list[dict]]:
+        """Hostile deal records updated in [from, to]: (served before the world's own, served after them)."""
+        if not self.hostile:
+            return [], []
+        cases = [c for day in self.window_days() for c in hostile_corpus.amocrm_lead_cases(self, day, base_url)
+                 if updated_from_utc <= c.wire["updated_at"] <= updated_to_utc]
+        return [c.wire for c in cases if not c.at_end], [c.wire for c in cases if c.at_end]
 
     def amocrm_contact_ids(self) -> list[int]:
         """Ids of every contact of the visible deals."""

@@ -27,7 +27,23 @@
     {{ return(adapter.dispatch('read_landing_files', 'call_attribution')(pattern)) }}
 {%- endmacro %}
 {% macro duckdb__read_landing_files(pattern) -%}
-    read_parquet('{{ pattern | replace("'", "''") }}', union_by_name = true, hive_partitioning = false)
+    read_parquet('{{ pattern | replace("'", "''") }}', union_by_name = true, hive_partitioning = false, file_row_number = true)
+{%- endmacro %}
+
+{#- The row's position in its landed file (a column of read_landing_files). -#}
+{% macro landing_file_row() -%}
+    {{ return(adapter.dispatch('landing_file_row', 'call_attribution')()) }}
+{%- endmacro %}
+{% macro duckdb__landing_file_row() -%}
+    file_row_number
+{%- endmacro %}
+
+{#- One value of a JSON text column, as text (NULL when absent, JSON null, or the text is not JSON). -#}
+{% macro json_text(json_expr, path) -%}
+    {{ return(adapter.dispatch('json_text', 'call_attribution')(json_expr, path)) }}
+{%- endmacro %}
+{% macro duckdb__json_text(json_expr, path) -%}
+    case when json_valid({{ json_expr }}) then json_extract_string({{ json_expr }}, '{{ path | replace("'", "''") }}') end
 {%- endmacro %}
 
 {#- The declared columns that enter the warehouse (meta.stays_in_landing ones do not). -#}
@@ -48,7 +64,7 @@
     {{ exceptions.raise_compiler_error('landing source ' ~ source_name ~ '.' ~ table_name ~ ' is not declared') }}
 {%- endmacro %}
 
-{% macro landing_relation(source_name, table_name) -%}
+{% macro landing_relation(source_name, table_name, payload_fields={}) -%}
     {%- set declared = source(source_name, table_name) -%}
     {%- if not execute -%}
         {{ return('(select 1 as placeholder)') }}
@@ -62,7 +78,12 @@
     (
         select
         {%- for column in columns %}
-            cast({{ adapter.quote(column['name']) }} as {{ column['data_type'] }}) as {{ adapter.quote(column['name']) }}{{ ',' if not loop.last }}
+            cast({{ adapter.quote(column['name']) }} as {{ column['data_type'] }}) as {{ adapter.quote(column['name']) }},
+        {%- endfor %}
+            cast({{ landing_file_row() }} as bigint) as _file_row,
+            {{ json_text('_payload', '$._malformed') }} as _malformed
+        {%- for name, path in payload_fields.items() %},
+            {{ json_text('_payload', path) }} as _raw_{{ name }}
         {%- endfor %}
         from {{ read_landing_files(pattern) }}
     )
@@ -71,7 +92,12 @@
         -- no landed files yet for {{ source_name }}.{{ table_name }}: a typed empty relation
         select
         {%- for column in columns %}
-            cast(null as {{ column['data_type'] }}) as {{ adapter.quote(column['name']) }}{{ ',' if not loop.last }}
+            cast(null as {{ column['data_type'] }}) as {{ adapter.quote(column['name']) }},
+        {%- endfor %}
+            cast(null as bigint) as _file_row,
+            cast(null as varchar) as _malformed
+        {%- for name, path in payload_fields.items() %},
+            cast(null as varchar) as _raw_{{ name }}
         {%- endfor %}
         where 1 = 0
     )

@@ -1,3 +1,9 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_incremental_window('call_date', call_window_start()) }}",
+) }}
 {#-
     One row per (call, attribution model, touch) for every call; credits per (call, model) sum to 1.
       last_click        the last touch
@@ -9,18 +15,24 @@
     Single-touch models keep the uncredited touches with credit 0, so every model shows the path.
     A call with no touch gets one row per model: touch_index 0, touch_count 0, credit 1, and the
     call's own vendor-reported channel, else its static tracking number's channel (seed), else
-    (direct) / (none); its campaign is resolved by the same rules as a session's.
+    (direct) / (none). Rows carry the campaign-resolution inputs (direct_campaign_id, utm_source,
+    utm_campaign); the marts resolve the campaign and join revenue, so neither a renamed campaign nor
+    a late deal touches this table. Incremental by call_date (macros/incremental.sql): a run rebuilds
+    the credits of the calls from its window on.
 -#}
+{%- set window_start = call_window_start() %}
 
 with touches as (
 
     select * from {{ ref('int_touches_joined') }}
+    {{ in_incremental_window('call_date', window_start) }}
 
 ),
 
 calls as (
 
     select * from {{ ref('int_calls_flagged') }}
+    {{ in_incremental_window('call_date', window_start) }}
 
 ),
 
@@ -59,6 +71,7 @@ touch_credits as (
 
     select
         touch_weight_totals.call_id,
+        touch_weight_totals.call_date,
         models.attribution_model,
         touch_weight_totals.touch_session_id,
         touch_weight_totals.touch_at,
@@ -69,7 +82,7 @@ touch_credits as (
         touch_weight_totals.utm_campaign,
         touch_weight_totals.utm_content,
         touch_weight_totals.utm_term,
-        touch_weight_totals.campaign_id,
+        touch_weight_totals.direct_campaign_id,
         cast(case models.attribution_model
             when 'last_click' then
                 case when touch_index = touch_count then 1.0 else 0.0 end
@@ -108,6 +121,7 @@ untouched_channels as (
 
     select
         untouched_calls.call_id,
+        untouched_calls.call_date,
         case
             when untouched_calls.utm_source is not null
                 or untouched_calls.utm_campaign is not null
@@ -135,6 +149,7 @@ untouched_fallback as (
 
     select
         call_id,
+        call_date,
         case channel_origin
             when 'vendor' then vendor_utm_source
             when 'tracking_number' then line_utm_source
@@ -156,29 +171,24 @@ untouched_fallback as (
 
 ),
 
-untouched_resolved as (
-
-    {{ select_with_resolved_campaign('untouched_fallback') }}
-
-),
-
 untouched_credits as (
 
     select
-        untouched_resolved.call_id,
+        untouched_fallback.call_id,
+        untouched_fallback.call_date,
         models.attribution_model,
         cast(null as varchar) as touch_session_id,
         cast(null as timestamp with time zone) as touch_at,
         0 as touch_index,
         0 as touch_count,
-        untouched_resolved.utm_source,
-        untouched_resolved.utm_medium,
-        untouched_resolved.utm_campaign,
-        untouched_resolved.utm_content,
-        untouched_resolved.utm_term,
-        untouched_resolved.campaign_id,
+        untouched_fallback.utm_source,
+        untouched_fallback.utm_medium,
+        untouched_fallback.utm_campaign,
+        untouched_fallback.utm_content,
+        untouched_fallback.utm_term,
+        untouched_fallback.direct_campaign_id,
         cast(1.0 as double) as credit
-    from untouched_resolved
+    from untouched_fallback
     cross join models
 
 ),

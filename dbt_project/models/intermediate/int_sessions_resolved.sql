@@ -1,12 +1,21 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_incremental_window('visit_date', incremental_window_start('visit_date', ref('stg_yandex_metrika__visits'), 'visit_date')) }}",
+) }}
 {#-
-    Web sessions with their campaign resolved (macro select_with_resolved_campaign), the
-    direct-touch flag and the numeric id that breaks ties between sessions. Sessions count in
-    roi_daily by visit date; touches are drawn from here.
+    Web sessions with the direct-touch flag, the numeric id that breaks ties between sessions, and
+    the inputs of campaign resolution (direct_campaign_id, utm_source, utm_campaign). The campaign
+    itself is resolved where it is reported (marts), so a renamed campaign or a new override seed row
+    never leaves stale rows in this incremental table. Incremental by visit_date (macros/incremental.sql).
 -#}
+{%- set window_start = incremental_window_start('visit_date', ref('stg_yandex_metrika__visits'), 'visit_date') %}
 
 with visits as (
 
     select * from {{ ref('stg_yandex_metrika__visits') }}
+    {{ in_incremental_window('visit_date', window_start) }}
 
 ),
 
@@ -28,12 +37,6 @@ sessions as (
         direct_campaign_id
     from visits
 
-),
-
-resolved as (
-
-    {{ select_with_resolved_campaign('sessions') }}
-
 )
 
-select * from resolved
+select * from sessions

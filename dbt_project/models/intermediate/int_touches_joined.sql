@@ -1,13 +1,22 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_incremental_window('call_date', call_window_start()) }}",
+) }}
 {#-
     Touches: sessions of the call's client id that started within attribution_lookback_days x 24 h
     before the call and not after it, numbered 1..touch_count by start time, then the numeric
-    session id (then the id text, should an id not be numeric).
+    session id (then the id text, should an id not be numeric). Incremental by call_date: a run
+    rebuilds the touches of the calls from its window on (macros/incremental.sql).
 -#}
+{%- set window_start = call_window_start() %}
 
 with calls as (
 
     select * from {{ ref('int_calls_flagged') }}
     where client_id is not null
+    {{ in_incremental_window('call_date', window_start, 'and') }}
 
 ),
 
@@ -15,6 +24,9 @@ sessions as (
 
     select * from {{ ref('int_sessions_resolved') }}
     where client_id is not null
+    {%- if window_start is not none %}
+        and started_at >= {{ hours_before(var('attribution_lookback_days') ~ ' + 1', local_midnight("cast('" ~ window_start ~ "' as date)")) }}
+    {%- endif %}
 
 ),
 
@@ -22,6 +34,7 @@ joined as (
 
     select
         calls.call_id,
+        calls.call_date,
         calls.started_at as call_started_at,
         sessions.session_id as touch_session_id,
         sessions.session_sort_key,
@@ -32,7 +45,7 @@ joined as (
         sessions.utm_campaign,
         sessions.utm_content,
         sessions.utm_term,
-        sessions.campaign_id
+        sessions.direct_campaign_id
     from calls
     inner join sessions
         on calls.client_id = sessions.client_id
@@ -45,6 +58,7 @@ numbered as (
 
     select
         call_id,
+        call_date,
         call_started_at,
         touch_session_id,
         touch_at,
@@ -60,7 +74,7 @@ numbered as (
         utm_campaign,
         utm_content,
         utm_term,
-        campaign_id
+        direct_campaign_id
     from joined
 
 )

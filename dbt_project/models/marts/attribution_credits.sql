@@ -1,8 +1,19 @@
-{#- One row per (call, model, touch) for every call; credits per (call_id, model) sum to 1; revenue_credit = credit x the call's revenue. -#}
+{#-
+    One row per (call, model, touch) for every call; credits per (call_id, model) sum to 1;
+    revenue_credit = credit x the call's revenue. The credits are incremental upstream; the campaign
+    (macro select_with_resolved_campaign) and revenue (a deal may close any day) are joined here, on
+    every build, so they are always current.
+-#}
 
-with credits as (
+with allocated as (
 
     select * from {{ ref('int_attribution_credits_allocated') }}
+
+),
+
+credits as (
+
+    {{ select_with_resolved_campaign('allocated') }}
 
 ),
 

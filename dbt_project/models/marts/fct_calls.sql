@@ -9,11 +9,17 @@ with calls as (
 
 ),
 
-default_attribution as (
+default_credits as (
 
     select * from {{ ref('int_attribution_credits_allocated') }}
     where attribution_model = '{{ default_attribution_model() }}'
         and credit > 0
+
+),
+
+default_attribution as (
+
+    {{ select_with_resolved_campaign('default_credits') }}
 
 ),
 

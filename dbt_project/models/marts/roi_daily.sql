@@ -21,9 +21,9 @@ calls as (
 
 ),
 
-sessions as (
+session_groups as (
 
-    select * from {{ ref('int_sessions_resolved') }}
+    select * from {{ ref('int_sessions_counted') }}
 
 ),
 
@@ -73,6 +73,12 @@ call_conversions as (
 
 ),
 
+session_groups_resolved as (
+
+    {{ select_with_resolved_campaign('session_groups') }}
+
+),
+
 session_totals as (
 
     select
@@ -81,8 +87,8 @@ session_totals as (
         case when campaign_id is null then utm_source end as utm_source,
         case when campaign_id is null then utm_medium end as utm_medium,
         case when campaign_id is null then utm_campaign end as utm_campaign,
-        count(*) as sessions
-    from sessions
+        sum(sessions) as sessions
+    from session_groups_resolved
     group by
         visit_date,
         campaign_id,

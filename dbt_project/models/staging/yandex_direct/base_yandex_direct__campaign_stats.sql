@@ -1,9 +1,14 @@
 {{ config(materialized='table') }}
-{#- Every landed Direct stats row with its _quarantine_reason (NULL = valid); the stream's validity rule. -#}
+{#-
+    Every landed Direct stats row with its _quarantine_reason (NULL = valid); the stream's validity
+    rule. The connector lands "--" as 0 and a number it cannot read as NULL. Of several copies of one
+    (date, campaign) the kept one is a valid one, landed on its own day, the latest day, the last in
+    its file (never "the one landed last": the result does not depend on landing order).
+-#}
 
 with landed as (
 
-    select * from {{ landing_relation('yandex_direct', 'campaign_stats') }} as landed_stats
+    select * from {{ landing_relation('yandex_direct', 'campaign_stats', payload_fields={'date': '$.Date'}) }} as landed_stats
 
 ),
 
@@ -12,8 +17,11 @@ checked as (
     select
         *,
         case
+            when _malformed is not null then _malformed
             when campaign_id is null or trim(campaign_id) = '' then 'missing_id'
+            when date is null and nullif(trim(_raw_date), '') is not null then 'unparseable_time'
             when date is null then 'missing_time'
+            when impressions is null or clicks is null or cost is null then 'unparseable_value'
             when cost < 0 or clicks < 0 or impressions < 0 then 'negative_value'
         end as _defect
     from landed
@@ -26,7 +34,11 @@ ranked as (
         *,
         row_number() over (
             partition by date, campaign_id
-            order by case when _defect is null then 0 else 1 end, _landed_at desc, _partition_date desc
+            order by
+                case when _defect is null then 0 else 1 end,
+                case when date = _partition_date then 0 else 1 end,
+                _partition_date desc,
+                _file_row desc
         ) as _copy_rank
     from checked
 

@@ -1,0 +1,251 @@
+"""`python -m benchmarks [--scale full|small|tiny|<share>]`: the numbers of BENCHMARKS.md.
+
+A generated world (benchmarks/world.py) of `--history-days` days is landed straight into
+benchmarks/.work/<scale>/ (reused while its spec is unchanged), then, each the median of
+`--repeat` runs:
+
+  full_build_s      dbt build of every model, mart and test over the history (--full-refresh, warm files)
+  core_run_s        dbt run of the models fct_calls, attribution_credits and roi_daily depend on
+  tests_s           dbt test (the build's data and unit tests, apart)
+  reference_sql_s   benchmarks/reference.sql on the same landing files (its rows are checked equal to the marts')
+  pandas_s          benchmarks/analyst_pandas.py, the same results in plain pandas (checked equal too)
+  daily_run_s       one new day through the refresh job's warehouse part (`call-attribution run` minus landing),
+                    on the full history; daily_run_s_30d_history the same day on 30 days of history
+  ingest_records_per_s  the real connectors against the sandbox over loopback, all sources in parallel
+  peak_rss_mb_*     the build's and the landing's peak resident memory (process tree)
+
+It writes benchmarks/results.json (one entry per scale) and the table in BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from . import analyst_pandas, reference
+from .dbt_runner import dbt, measure
+from .layout import NEW_DAY, ensure_landing, plan_for
+from .report import write_report
+
+HERE = Path(__file__).resolve().parent
+AS_OF = (NEW_DAY + timedelta(days=1)).isoformat()
+CORE_SELECTION = ["+fct_calls", "+attribution_credits", "+roi_daily"]
+STREAM_DIRS = ("calltouch/calls", "yandex_direct/campaign_stats", "yandex_metrika/visits", "amocrm/leads",
+               "amocrm/contacts")
+
+
+def log(message: str) -> None:
+    print(f"[benchmark {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def median(values: list[float]) -> float:
+    return round(statistics.median(values), 3)
+
+
+def _remove_day(landing: Path, day: date) -> None:
+    for stream in STREAM_DIRS:
+        (landing / stream / f"{day.isoformat()}.parquet").unlink(missing_ok=True)
+
+
+def _add_day(source: Path, landing: Path, day: date) -> None:
+    for stream in STREAM_DIRS:
+        target = landing / stream / f"{day.isoformat()}.parquet"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source / stream / f"{day.isoformat()}.parquet", target)
+
+
+def _top_nodes(nodes: dict[str, float], n: int = 8) -> dict[str, float]:
+    ranked = sorted(nodes.items(), key=lambda kv: -kv[1])[:n]
+    return {k.split(".", 2)[-1]: round(v, 2) for k, v in ranked}
+
+
+def measure_builds(home: Path, repeat: int, results: dict) -> None:
+    vars_ = {"as_of_date": AS_OF}
+    builds, cores, tests = [], [], []
+    for i in range(repeat):
+        log(f"dbt build --full-refresh ({i + 1}/{repeat})")
+        builds.append(dbt(home, "build", "--full-refresh", vars=vars_))
+        log(f"  {builds[-1].seconds:.1f} s, peak RSS {builds[-1].peak_rss_mb:.0f} MB")
+        log(f"dbt test ({i + 1}/{repeat})")
+        tests.append(dbt(home, "test", vars=vars_))
+        log(f"dbt run --full-refresh --select core ({i + 1}/{repeat})")
+        cores.append(dbt(home, "run", "--full-refresh", "--select", *CORE_SELECTION, vars=vars_))
+        log(f"  {cores[-1].seconds:.1f} s")
+    results["full_build_s"] = median([b.seconds for b in builds])
+    results["core_run_s"] = median([c.seconds for c in cores])
+    results["core_run_dbt_elapsed_s"] = median([c.extra.get("elapsed") or c.seconds for c in cores])
+    results["tests_s"] = median([t.seconds for t in tests])
+    results["peak_rss_mb_build"] = round(max(b.peak_rss_mb for b in builds))
+    results["slowest_models_full_build_s"] = _top_nodes(builds[-1].extra.get("nodes", {}))
+
+
+def measure_reference(home: Path, repeat: int, results: dict) -> None:
+    times = []
+    con = None
+    for i in range(repeat):
+        con = reference.connect(threads=int(os.environ.get("ATTRIBUTION_DUCKDB_THREADS", "2")),
+                                memory_limit=os.environ.get("ATTRIBUTION_DUCKDB_MEMORY_LIMIT", "1536MB"))
+        times.append(reference.run(con, home / "landing", AS_OF))
+        log(f"reference SQL ({i + 1}/{repeat}): {times[-1]:.2f} s")
+        if i < repeat - 1:
+            con.close()
+    comparison = reference.compare(con, home / "warehouse.duckdb")
+    con.close()
+    results["reference_sql_s"] = median(times)
+    results["reference_equals_marts"] = reference.equal(comparison)
+    results["reference_comparison"] = comparison
+    results["ratio_vs_reference"] = round(results["core_run_s"] / results["reference_sql_s"], 2)
+
+
+def measure_pandas(home: Path, repeat: int, results: dict) -> None:
+    times = []
+    frames = None
+    for i in range(repeat):
+        seconds, frames = analyst_pandas.run(home / "landing", AS_OF)
+        times.append(seconds)
+        log(f"pandas ({i + 1}/{repeat}): {seconds:.1f} s")
+    con = reference.connect()
+    comparison = reference.compare(con, home / "warehouse.duckdb", analyst_pandas.register(con, frames))
+    con.close()
+    results["pandas_s"] = median(times)
+    results["pandas_equals_marts"] = reference.equal(comparison)
+    results["speedup_vs_pandas"] = round(results["pandas_s"] / results["core_run_s"], 2)
+
+
+def _daily(home: Path, repeat: int, label: str) -> tuple[float, dict]:
+    runs, phases = [], {}
+    env = dict(os.environ, ATTRIBUTION_HOME=str(home), DAGSTER_HOME=str(home / "dagster"))
+    env.setdefault("ATTRIBUTION_TIMEZONE", "Europe/Moscow")
+    for i in range(repeat):
+        m = measure([sys.executable, "-m", "benchmarks.daily", "--home", str(home), "--day", NEW_DAY.isoformat()],
+                    env=env, cwd=HERE.parent)
+        if m.returncode != 0:
+            raise RuntimeError(f"daily run failed:\n{m.output[-4000:]}")
+        line = next(li for li in m.output.splitlines() if li.startswith("BENCHMARK "))
+        phases = json.loads(line[len("BENCHMARK "):])
+        runs.append(m.seconds)
+        log(f"daily run {label} ({i + 1}/{repeat}): {m.seconds:.1f} s {phases}")
+    return median(runs), phases
+
+
+def measure_daily(plan, year: Path, repeat: int, results: dict, with_30d: bool = True) -> None:
+    newday = plan.root / "newday"
+    ensure_landing(plan, newday, [NEW_DAY], log=log)
+    month = plan.root / "month"
+    if with_30d:
+        ensure_landing(plan, month, plan.history()[-30:], log=log)
+        _remove_day(month / "landing", NEW_DAY)
+        log("month: full build of 30 days of history")
+        dbt(month, "build", "--full-refresh", "--exclude", "resource_type:test", "resource_type:unit_test",
+            vars={"as_of_date": AS_OF})
+        _add_day(newday / "landing", month / "landing", NEW_DAY)
+    _add_day(newday / "landing", year / "landing", NEW_DAY)
+    subprocess.run([sys.executable, "-c", "from orchestration.warehouse.project import ensure_manifest; "
+                    "ensure_manifest()"], check=True, cwd=HERE.parent,
+                   env=dict(os.environ, ATTRIBUTION_HOME=str(year)))  # after a project change, not a daily cost
+    try:
+        results["daily_run_s"], results["daily_run_phases"] = _daily(year, repeat, "year")
+        if with_30d:
+            results["daily_run_s_30d_history"], results["daily_run_phases_30d"] = _daily(month, repeat, "30 days")
+    finally:
+        _remove_day(year / "landing", NEW_DAY)
+    if with_30d:
+        results["daily_history_ratio"] = round(results["daily_run_s"] / results["daily_run_s_30d_history"], 2)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def measure_ingest(share: float, repeat: int, days: int, results: dict, work_dir: Path) -> None:
+    port = _free_port()
+    end = NEW_DAY
+    start = end - timedelta(days=days - 1)
+    home = work_dir / "ingest-sandbox"
+    env = dict(os.environ, ATTRIBUTION_HOME=str(home))
+    server = subprocess.Popen(
+        [sys.executable, "-m", "orchestration.cli", "sandbox", "--port", str(port), "--days", str(days),
+         "--end-date", end.isoformat(), "--scale", str(share)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        m = measure([sys.executable, "-m", "benchmarks.ingest", "--url", f"http://127.0.0.1:{port}",
+                     "--start", start.isoformat(), "--end", end.isoformat(), "--repeat", str(repeat)],
+                    cwd=HERE.parent)
+        if m.returncode != 0:
+            raise RuntimeError(f"ingest failed:\n{m.output[-4000:]}")
+        data = json.loads(m.output.strip().splitlines()[-1])
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    results["ingest_records_per_s"] = round(data["records_per_s"])
+    results["ingest_records"] = data["records"]
+    results["ingest_sandbox_scale"] = share
+    results["peak_rss_mb_landing"] = round(m.peak_rss_mb)
+    log(f"ingest: {data}")
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", default="full", help="full (20M visits a year), small, tiny, or a share of full")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (the median is reported)")
+    parser.add_argument("--pandas-repeat", type=int, default=None, help="runs of the pandas version (default: --repeat)")
+    parser.add_argument("--history-days", type=int, default=365)
+    parser.add_argument("--ingest-days", type=int, default=3, help="sandbox days landed by the ingest measurement")
+    parser.add_argument("--ingest-scale", type=float, default=4.0, help="sandbox --scale for the ingest measurement")
+    parser.add_argument("--skip", action="append", default=[], choices=["ingest", "pandas", "daily", "daily30"])
+    parser.add_argument("--work-dir", type=Path, default=None, help="where worlds are generated (default benchmarks/.work)")
+    parser.add_argument("--out", type=Path, default=HERE, help="folder for results.json; BENCHMARKS.md beside benchmarks/")
+    args = parser.parse_args(argv)
+
+    plan = plan_for(args.scale, args.history_days, args.work_dir)
+    started = time.perf_counter()
+    results: dict = {"scale": plan.name, "share_of_full": plan.share, "history_days": plan.history_days,
+                     "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+                     "measured_on": time.strftime("%Y-%m-%d"), "repeat": args.repeat}
+    year = plan.root / "year"
+    info = ensure_landing(plan, year, plan.history(), log=log)
+    _remove_day(year / "landing", NEW_DAY)
+    results["rows"] = info["rows"]
+    results["generate_s"] = round(info["seconds"], 1)
+
+    measure_builds(year, args.repeat, results)
+    measure_reference(year, args.repeat, results)
+    if "pandas" not in args.skip:
+        measure_pandas(year, args.pandas_repeat or args.repeat, results)
+    if "daily" not in args.skip:
+        measure_daily(plan, year, args.repeat, results, with_30d="daily30" not in args.skip)
+    if "ingest" not in args.skip:
+        measure_ingest(args.ingest_scale, args.repeat, args.ingest_days, results, plan.work_dir)
+    results["benchmark_s"] = round(time.perf_counter() - started, 1)
+
+    out = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "results.json"
+    everything = json.loads(path.read_text()) if path.exists() else {}
+    everything[plan.name] = results
+    path.write_text(json.dumps(everything, indent=2, ensure_ascii=False) + "\n")
+    write_report(everything, out / "BENCHMARKS.md" if out != HERE else HERE.parent / "BENCHMARKS.md")
+    log(f"wrote {path}")
+    return results
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""BENCHMARKS.md: the table of results.json, one column per scale, with the goals of the issue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# (key, label, goal text, goal check)
+ROWS = [
+    ("full_build_s", "full build: `dbt build`, all models, marts and tests (s)", "minutes", None),
+    ("core_run_s", "core run: `dbt run` of what fct_calls, attribution_credits, roi_daily need (s)", "", None),
+    ("core_run_dbt_elapsed_s", "  of which dbt's own elapsed time, without start-up and parse (s)", "", None),
+    ("tests_s", "tests: `dbt test` (s)", "", None),
+    ("reference_sql_s", "hand-written DuckDB reference, same landing files (s)", "", None),
+    ("ratio_vs_reference", "ratio_vs_reference = core_run_s / reference_sql_s", "<= 1.5", lambda v: v <= 1.5),
+    ("reference_equals_marts", "reference rows equal the marts' rows", "true", lambda v: v is True),
+    ("pandas_s", "plain pandas, same results (s)", "", None),
+    ("speedup_vs_pandas", "speedup_vs_pandas = pandas_s / core_run_s", ">= 10", lambda v: v >= 10),
+    ("pandas_equals_marts", "pandas rows equal the marts' rows", "true", lambda v: v is True),
+    ("daily_run_s", "daily run: one new day on the full history (s)", "<= 20", lambda v: v <= 20),
+    ("daily_run_s_30d_history", "daily run: the same day on 30 days of history (s)", "", None),
+    ("daily_history_ratio", "daily_run_s / daily_run_s_30d_history", "<= 1.3", lambda v: v <= 1.3),
+    ("ingest_records_per_s", "ingest: records/s, real connectors, sandbox over loopback", ">= 50,000",
+     lambda v: v >= 50_000),
+    ("peak_rss_mb_build", "peak RSS of the full build (MB)", "<= 2048", lambda v: v <= 2048),
+    ("peak_rss_mb_landing", "peak RSS of the landing (MB)", "", None),
+    ("generate_s", "generating the world into the landing zone (s)", "a few minutes", None),
+]
+
+
+def _cell(value, check) -> str:
+    if value is None:
+        return "-"
+    text = f"{value:,}" if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value).lower()
+    if check is not None:
+        text += " ✓" if check(value) else " ✗"
+    return text
+
+
+def write_report(results: dict[str, dict], path: Path) -> None:
+    scales = sorted(results, key=lambda s: results[s].get("share_of_full", 0), reverse=True)
+    head = "| measurement | goal | " + " | ".join(f"{s} ({results[s].get('measured_on', '')})" for s in scales) + " |"
+    lines = [head, "| --- | --- | " + " | ".join("---:" for _ in scales) + " |"]
+    for key, label, goal, check in ROWS:
+        lines.append(f"| {label} | {goal} | " + " | ".join(_cell(results[s].get(key), check) for s in scales) + " |")
+    rows = " | ".join(
+        ", ".join(f"{k.split('/')[-1]} {v:,}" for k, v in results[s].get("rows", {}).items()) for s in scales)
+    lines.append(f"| rows landed | | {rows} |")
+    table = "\n".join(lines)
+    text = path.read_text(encoding="utf-8") if path.exists() else _SKELETON
+    start, end = "<!-- results:start -->", "<!-- results:end -->"
+    if start in text and end in text:
+        text = text[: text.index(start) + len(start)] + "\n" + table + "\n" + text[text.index(end):]
+    else:
+        text += f"\n{start}\n{table}\n{end}\n"
+    path.write_text(text, encoding="utf-8")
+
+
+_SKELETON = """# Benchmarks
+
+`python -m benchmarks --scale full` (see benchmarks/__main__.py) writes benchmarks/results.json and
+the table below.
+
+<!-- results:start -->
+<!-- results:end -->
+"""

@@ -1,0 +1,34 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_incremental_window('visit_date', incremental_window_start('visit_date', ref('int_sessions_resolved'), 'visit_date')) }}",
+) }}
+{#-
+    Sessions per (visit_date, campaign-resolution inputs, utm tags): what roi_daily counts, so the
+    mart groups thousands of rows instead of every session. Incremental by visit_date.
+-#}
+{%- set window_start = incremental_window_start('visit_date', ref('int_sessions_resolved'), 'visit_date') %}
+
+with sessions as (
+
+    select * from {{ ref('int_sessions_resolved') }}
+    {{ in_incremental_window('visit_date', window_start) }}
+
+),
+
+final as (
+
+    select
+        visit_date,
+        direct_campaign_id,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        count(*) as sessions
+    from sessions
+    group by visit_date, direct_campaign_id, utm_source, utm_medium, utm_campaign
+
+)
+
+select * from final

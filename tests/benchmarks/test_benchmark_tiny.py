@@ -1,0 +1,28 @@
+"""The benchmark keeps working: `python -m benchmarks` at a tiny scale, every measurement but the
+30-day daily run, with results checked for shape and for the fairness checks (the hand-written
+reference and the pandas version give the marts' rows)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from benchmarks.__main__ import main
+
+pytestmark = pytest.mark.slow
+
+
+def test_tiny_benchmark_writes_results_and_report(tmp_path):
+    out = tmp_path / "out"
+    main(["--scale", "tiny", "--history-days", "35", "--repeat", "1", "--skip", "daily30",
+          "--ingest-scale", "0.2", "--ingest-days", "1", "--work-dir", str(tmp_path / "work"), "--out", str(out)])
+    results = json.loads((out / "results.json").read_text())["tiny"]
+    assert results["reference_equals_marts"], results["reference_comparison"]
+    assert results["pandas_equals_marts"]
+    for key in ("full_build_s", "core_run_s", "tests_s", "reference_sql_s", "pandas_s", "daily_run_s",
+                "ingest_records_per_s", "peak_rss_mb_build", "peak_rss_mb_landing"):
+        assert results[key] > 0, key
+    assert results["rows"]["yandex_metrika/visits"] > 0
+    report = (out / "BENCHMARKS.md").read_text()
+    assert "ratio_vs_reference" in report and "tiny" in report

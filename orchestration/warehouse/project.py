@@ -22,6 +22,7 @@ def dbt_environment() -> None:
     os.environ["ATTRIBUTION_HOME"] = str(settings.attribution_home())
     os.environ["ATTRIBUTION_TIMEZONE"] = settings.timezone_name()
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")  # no network, ever
+    os.environ.setdefault("ATTRIBUTION_DUCKDB_THREADS", str(os.cpu_count() or 2))  # profiles.yml reads it
     bin_dir = str(Path(sys.executable).parent)  # the `dbt` installed beside this Python, venv activated or not
     if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")

@@ -162,12 +162,15 @@ def run_range(
     from .landing.registry import landing_keys
     from .warehouse.assets import published_marts_asset, warehouse_keys
 
+    from .recovery import cli_run_lock, cli_run_tags, reclaim_abandoned_runs
+
     report = RunReport(first, last, chosen)
     selection = landing_keys(chosen) + (warehouse_keys() if build else [])
     job = defs.resolve_job_def("refresh")
     started = time.monotonic()
 
-    with Progress(
+    # one CLI run per home at a time (the lock dies with the process, however it dies)
+    with cli_run_lock(settings.attribution_home()), Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=console, transient=False,
     ) as bar:
@@ -181,6 +184,11 @@ def run_range(
                 bar.add_task("building warehouse (dbt build) and publishing", total=None)
 
         progress.add_listener(on_landed)
+        # runs a killed CLI process left behind give back their warehouse slot
+        instance = dg.DagsterInstance.get()
+        reclaimed = reclaim_abandoned_runs(instance)
+        if reclaimed:
+            console.print(f"reclaimed {len(reclaimed)} run(s) left unfinished by a killed process", highlight=False)
         log_path = settings.attribution_home() / "logs" / f"run-{time.strftime('%Y%m%d-%H%M%S')}.log"
         log_path.parent.mkdir(parents=True, exist_ok=True)
         report.log_path = log_path
@@ -189,8 +197,8 @@ def run_range(
             with _connector_log(log_path.with_suffix(".connectors.log")) as retries, \
                     open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
                 result = job.execute_in_process(
-                    instance=dg.DagsterInstance.get(),
-                    tags=range_tags(first, last),
+                    instance=instance,
+                    tags={**range_tags(first, last), **cli_run_tags()},
                     asset_selection=selection,
                     # failures reach the user as one line (below); the UI keeps the full event log
                     run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},

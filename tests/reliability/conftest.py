@@ -23,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 DOC = PROJECT_ROOT / "docs" / "RELIABILITY.md"
 
 _collector = Reliability()
-_state = {"selected": 0, "deselected": 0, "passed": 0, "bad": 0}
+_state = {"selected": 0, "deselected": 0, "passed": 0, "bad": 0, "files": set()}
 SESSION_STARTED = time.time()
 
 
@@ -33,7 +33,9 @@ def _mine(item_or_report) -> bool:
 
 
 def pytest_collection_finish(session):
-    _state["selected"] = sum(1 for item in session.items if _mine(item))
+    mine = [item for item in session.items if _mine(item)]
+    _state["selected"] = len(mine)
+    _state["files"] = {Path(str(item.path)).name for item in mine}
 
 
 def pytest_deselected(items):
@@ -57,7 +59,8 @@ def pytest_terminal_summary(terminalreporter):
 
 
 def pytest_sessionfinish(session, exitstatus):
-    complete = _state["selected"] and not _state["deselected"] and not _state["bad"] \
+    every_file = _state["files"] == {p.name for p in HERE.glob("test_*.py")}
+    complete = every_file and _state["selected"] and not _state["deselected"] and not _state["bad"] \
         and _state["passed"] == _state["selected"]
     if complete and _collector.rows:
         _collector.write(DOC, seed=SEED, scale=SCALE, days=DAYS, end=END, timezone=TIMEZONE, timeout=READ_TIMEOUT,

@@ -10,7 +10,6 @@ import sys
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -177,7 +176,3 @@ def compare(reference: dict[str, list[tuple]], got: dict[str, list[tuple]], *, o
 
 def total_rows(snapshot: dict[str, list[tuple]]) -> int:
     return sum(len(rows) for rows in snapshot.values())
-
-
-def decimal_text(value) -> str | None:
-    return None if value is None else f"{Decimal(value):.2f}"

@@ -19,8 +19,8 @@ from connectors.calltouch import CalltouchClient, CalltouchConfig
 from connectors.errors import SourceUnavailableError
 from orchestration.landing.http import http_settings
 from orchestration.runner import RunError
-from tests.reliability.pipeline import (END, SECRETS, START, compare, copy_home, landing_snapshot, marts_snapshot,
-                                        run_env, run_pipeline, sandbox, total_rows)
+from tests.reliability.pipeline import (END, SECRETS, SLOW_SECONDS, START, compare, copy_home, landing_snapshot,
+                                        marts_snapshot, run_env, run_pipeline, sandbox, total_rows)
 from tests.support import environment
 
 pytestmark = pytest.mark.slow
@@ -34,7 +34,7 @@ SINGLE_KINDS = {  # name: (sandbox fault kinds, share of requests that fail); a 
 }
 LABELS = {
     "429": "429 Too Many Requests with a Retry-After wait hint", "5xx": "HTTP 500, 502 and 503",
-    "drop": "connection dropped without an answer", "slow": "answer slower than the read timeout",
+    "drop": "connection dropped without an answer", "slow": "answer slower than the read timeout (0.5 s here)",
     "truncate": "body cut off after half its Content-Length",
 }
 FAULT_DAYS = [START + timedelta(days=1), END]  # two days of the window (one with a daylight-saving change)
@@ -46,8 +46,11 @@ def test_each_fault_kind_alone_lands_the_rows_of_a_fault_free_run(name, tmp_path
     kinds, rate = SINGLE_KINDS[name]
     homes.append(tmp_path)
     started = time.monotonic()
-    with sandbox(world, fault_rate=rate, fault_kinds=kinds, fault_seed=11) as server:
-        run_pipeline(tmp_path, server.url, FAULT_DAYS[0], FAULT_DAYS[-1], build=False)
+    # a slow answer costs one read timeout: shorter ones here (loopback answers take milliseconds)
+    timeouts = {"ATTRIBUTION_HTTP_TIMEOUT": "0.5"} if name == "slow" else {}
+    with sandbox(world, fault_rate=rate, fault_kinds=kinds, fault_seed=11, slow_seconds=0.9 if timeouts else SLOW_SECONDS) \
+            as server:
+        run_pipeline(tmp_path, server.url, FAULT_DAYS[0], FAULT_DAYS[-1], build=False, **timeouts)
         stats = server.stats
     reliability.timed(f"landing two days with {name} faults at {rate:.0%}", time.monotonic() - started)
     injected = sum(stats["faults"].get(kind, 0) for kind in kinds)

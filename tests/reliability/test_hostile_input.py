@@ -23,6 +23,7 @@ import pytest
 from connectors.amocrm import parse_contact, parse_lead
 from connectors.calltouch import parse_call
 from connectors.sandbox.hostile import hostile_contact_id
+from connectors.sandbox.journeys import day_index
 from connectors.yandex_direct import parse_report
 from connectors.yandex_metrika import FIELDS, parse_part
 from orchestration.landing.pii import caller_hash
@@ -201,8 +202,7 @@ def test_every_hostile_record_is_normalised_or_quarantined_with_its_reason(hosti
 
 
 def test_a_crm_phone_typed_differently_from_the_call_tracker_still_links_the_deal(hostile_run):
-    day = START
-    base = (day - date(2000, 1, 1)).days * 100_000
+    base = day_index(START) * 100_000  # hostile ids: calls <day>90000+k, deals <day>95000+k
     with hostile_run.marts() as con:
         row = con.execute("select deal_id, deal_status, revenue from marts.fct_calls where call_id = ?",
                           [f"calltouch:{base + 90_001}"]).fetchone()

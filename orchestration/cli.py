@@ -50,6 +50,8 @@ def sandbox(
     fault_rate: float = typer.Option(0.0, help="Share of requests that fail transiently (0..1)."),
     scale: float = typer.Option(1.0, help="Size multiplier of the world."),
     env_only: bool = typer.Option(False, "--env-only", help="Print the export lines and exit (for eval in another shell)."),
+    hostile: bool = typer.Option(False, "--hostile", help="Also serve hostile but plausible records (odd phone shapes, "
+                                 "DST-hour times, SQL in UTM tags, ragged TSV rows, duplicates); see docs/RELIABILITY.md."),
 ) -> None:
     """Serve a simulated world over the vendors' real wire formats on loopback.
 
@@ -80,7 +82,7 @@ def sandbox(
               f"(ground truth in {data_dir}); Ctrl-C stops it", highlight=False)
     try:
         run_sandbox(port=port, seed=seed, days=days, end_date=end, fault_rate=fault_rate, scale=scale,
-                    data_dir=data_dir, timezone=tz)
+                    data_dir=data_dir, timezone=tz, hostile=hostile)
     except OSError as exc:
         fail(f"cannot serve on port {port}: {exc.strerror or exc}. Fix: pick another --port.")
     except KeyboardInterrupt:

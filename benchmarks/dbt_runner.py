@@ -79,6 +79,8 @@ def dbt_env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ, ATTRIBUTION_HOME=str(home), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
     env.setdefault("ATTRIBUTION_TIMEZONE", "Europe/Moscow")
     env.pop("DBT_PROFILES_DIR", None)
+    for name in ("ATTRIBUTION_RUN_START_DATE", "ATTRIBUTION_RUN_END_DATE", "ATTRIBUTION_AS_OF_DATE"):
+        env.pop(name, None)  # a run window only when the caller gives one
     env.update(extra or {})
     return env
 

@@ -1,25 +1,54 @@
 {#-
-    Incremental builds of the large facts (sessions, touches, credits), keyed on local days.
+    Incremental builds of the large tables, keyed on days (DESIGN section 7).
 
-    Orchestration passes the run's partition window as vars start_date / end_date. An incremental
-    model rebuilds every day from `incremental_window_start(...)` on (open-ended: a late visit or a
+    The run's window. Orchestration passes the partition window and today's date in the
+    environment (ATTRIBUTION_RUN_START_DATE, ATTRIBUTION_RUN_END_DATE, ATTRIBUTION_AS_OF_DATE), read
+    only while models execute - never while dbt parses - so a new day does not invalidate dbt's
+    partial parse. `--vars '{start_date: ..., end_date: ..., as_of_date: ...}'` overrides them (by hand,
+    in tests), at the price of a full re-parse.
+
+    An incremental model rebuilds every day from its window start on (open-ended: a late visit or a
     re-landed older day also reaches the calls after it) and keeps the days before it:
       - no table yet, or --full-refresh           -> dbt builds the whole table (is_incremental() false);
-      - the table exists but no start_date is set -> every row is rebuilt (the full path, in place);
-      - otherwise: the earlier of start_date and the first landed day the table has not seen yet
-        (a land-only backfill, or a build that failed half-way), so nothing landed is ever skipped.
-    Things a new day can change in older rows are not stored in these tables: call flags (a late call
-    changes uniqueness for unique_window_days) are in int_calls_flagged, rebuilt every run; revenue
-    (a late deal) and campaign resolution (a renamed campaign, a new override) are joined in the marts.
+      - the table exists but no start date is set -> every row is rebuilt (the full path, in place);
+      - otherwise: the earlier of the start date and the first landed day the table has not seen yet
+        (a land-only backfill, or a build that failed half-way), so nothing landed is ever skipped -
+        and earlier still when a record landed in the window is another copy of an older record
+        (macros/copies.sql) or a deal link changed (marts).
+    Things a new day can change in older rows are either rebuilt from the window on (call flags: a
+    late call changes uniqueness only after it) or joined where they are reported (revenue, campaign).
 -#}
+
+{#- A run setting: the dbt var when given, else the environment at execution time, else none. -#}
+{% macro run_setting(var_name, env_name) -%}
+    {%- set value = var(var_name, none) -%}
+    {%- if (value is none or (value | string | trim) == '') and execute -%}
+        {%- set value = env_var(env_name, '') -%}
+    {%- endif -%}
+    {%- if value is none or (value | string | trim) == '' -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(value | string | trim) }}
+{%- endmacro %}
+
+{% macro run_start_date() -%}
+    {{ return(run_setting('start_date', 'ATTRIBUTION_RUN_START_DATE')) }}
+{%- endmacro %}
+
+{#- The earlier of two 'YYYY-MM-DD' values (none = no bound). -#}
+{% macro earlier_day(a, b) -%}
+    {%- if a is none -%}{{ return(b) }}{%- endif -%}
+    {%- if b is none -%}{{ return(a) }}{%- endif -%}
+    {{ return(a if (a | string) < (b | string) else b) }}
+{%- endmacro %}
 
 {#- 'YYYY-MM-DD' of the first day to rebuild, or none for a rebuild of every row. -#}
 {% macro incremental_window_start(date_column, upstream, upstream_date_column, tracking=none) -%}
     {%- if not execute or this is none or not is_incremental() -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set start = var('start_date', none) -%}
-    {%- if start is none or (start | string | trim) == '' -%}
+    {%- set start = run_start_date() -%}
+    {%- if start is none -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set tracking = tracking if tracking is not none else this -%}
@@ -37,22 +66,26 @@
         left join built on landed.day = built.day
         where built.day is null
     {%- endset -%}
-    {%- set gap = run_query(sql).columns[0].values()[0] -%}
-    {{ return(gap if gap is not none and gap < (start | string) else (start | string)) }}
+    {{ return(earlier_day(run_query(sql).columns[0].values()[0], start)) }}
 {%- endmacro %}
 
-{#- The call window shared by int_touches_joined and int_attribution_credits_allocated: both track
-    the days credits have seen (every call has credit rows; not every call has touches). -#}
-{% macro call_window_start() -%}
+{#- The call window shared by int_calls_flagged, int_touches_joined, int_attribution_credits_allocated
+    and the call marts: the days `tracking` has not been rebuilt for, and the days of calls whose copies
+    changed in the run's window. -#}
+{% macro call_window_start(tracking_name) -%}
+    {#- refs first, so dbt records them while parsing (they are this model's dependencies) -#}
+    {%- set base = ref('base_calltouch__calls') -%}
+    {%- set upstream = ref('int_calls_unioned') if tracking_name == 'int_calls_flagged' else ref('int_calls_flagged') -%}
     {%- if not execute or this is none or not is_incremental() -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set credits = adapter.get_relation(database=this.database, schema=this.schema,
-                                           identifier='int_attribution_credits_allocated') -%}
-    {%- if credits is none -%}
+    {%- set tracking = adapter.get_relation(database=this.database, schema=this.schema, identifier=tracking_name)
+        if tracking_name != this.identifier else this -%}
+    {%- if tracking is none -%}
         {{ return(none) }}
     {%- endif -%}
-    {{ return(incremental_window_start('call_date', ref('int_calls_flagged'), 'call_date', tracking=credits)) }}
+    {%- set start = incremental_window_start('call_date', upstream, 'call_date', tracking=tracking) -%}
+    {{ return(earlier_day(start, changed_copies_start(base, 'call_id', 'cast(started_at_local as date)'))) }}
 {%- endmacro %}
 
 {#- pre_hook of an incremental model: drop the days it is about to rebuild (all of them without a window). -#}
@@ -68,4 +101,14 @@
     {%- if window_start is not none -%}
         {{ keyword }} {{ date_column }} >= cast('{{ window_start }}' as date)
     {%- endif -%}
+{%- endmacro %}
+
+{#- The visit window of int_sessions_resolved and int_sessions_counted (`upstream`: the model each
+    one is built from): the days the model has not been rebuilt for, and the days of visits whose
+    copies changed in this run. -#}
+{% macro visit_window_start(upstream) -%}
+    {%- set base = ref('base_yandex_metrika__visits') -%}
+    {%- set start = incremental_window_start('visit_date', upstream, 'visit_date') -%}
+    {{ return(earlier_day(start, changed_copies_start(base, 'visit_id',
+                                                      'cast(started_at_local as date)'))) }}
 {%- endmacro %}

@@ -23,11 +23,33 @@
     {{ return(result.columns[0].values()[0] > 0) }}
 {%- endmacro %}
 
-{% macro read_landing_files(pattern) -%}
-    {{ return(adapter.dispatch('read_landing_files', 'call_attribution')(pattern)) }}
+{#- The landed days ('YYYY-MM-DD', sorted) of a stream: the names of its files. -#}
+{% macro landed_days(source_name, table_name) -%}
+    {{ return(adapter.dispatch('landed_days', 'call_attribution')(landing_glob(source_name, table_name))) }}
 {%- endmacro %}
-{% macro duckdb__read_landing_files(pattern) -%}
-    read_parquet('{{ pattern | replace("'", "''") }}', union_by_name = true, hive_partitioning = false, file_row_number = true)
+{% macro duckdb__landed_days(pattern) -%}
+    {%- set sql -%}
+        select distinct regexp_extract(file, '(\d{4}-\d{2}-\d{2})\.parquet$', 1) as day
+        from glob('{{ pattern | replace("'", "''") }}')
+        where regexp_extract(file, '(\d{4}-\d{2}-\d{2})\.parquet$', 1) <> ''
+        order by 1
+    {%- endset -%}
+    {{ return(run_query(sql).columns[0].values() | list) }}
+{%- endmacro %}
+
+{#- `files`: a glob pattern, or a list of file paths. -#}
+{% macro read_landing_files(files) -%}
+    {{ return(adapter.dispatch('read_landing_files', 'call_attribution')(files)) }}
+{%- endmacro %}
+{% macro duckdb__read_landing_files(files) -%}
+    {%- if files is string -%}
+        {%- set quoted = "'" ~ (files | replace("'", "''")) ~ "'" -%}
+    {%- else -%}
+        {%- set parts = [] -%}
+        {%- for f in files -%}{%- do parts.append("'" ~ (f | replace("'", "''")) ~ "'") -%}{%- endfor -%}
+        {%- set quoted = '[' ~ (parts | join(', ')) ~ ']' -%}
+    {%- endif -%}
+    read_parquet({{ quoted }}, union_by_name = true, hive_partitioning = false, file_row_number = true)
 {%- endmacro %}
 
 {#- The row's position in its landed file (a column of read_landing_files). -#}
@@ -64,7 +86,8 @@
     {{ exceptions.raise_compiler_error('landing source ' ~ source_name ~ '.' ~ table_name ~ ' is not declared') }}
 {%- endmacro %}
 
-{% macro landing_relation(source_name, table_name, payload_fields={}) -%}
+{#- from_day ('YYYY-MM-DD' or none): read only the files of that landed day and later. -#}
+{% macro landing_relation(source_name, table_name, payload_fields={}, from_day=none) -%}
     {%- set declared = source(source_name, table_name) -%}
     {%- if not execute -%}
         {{ return('(select 1 as placeholder)') }}
@@ -74,7 +97,17 @@
         {{ exceptions.raise_compiler_error('declare the columns (with data_type) of source ' ~ source_name ~ '.' ~ table_name) }}
     {%- endif -%}
     {%- set pattern = landing_glob(source_name, table_name) -%}
-    {%- if landing_has_files(pattern) %}
+    {%- if from_day is none -%}
+        {%- set files = pattern if landing_has_files(pattern) else none -%}
+    {%- else -%}
+        {%- set root = pattern[:-('*.parquet' | length)] -%}
+        {%- set files = [] -%}
+        {%- for day in landed_days(source_name, table_name) if day >= from_day -%}
+            {%- do files.append(root ~ day ~ '.parquet') -%}
+        {%- endfor -%}
+        {%- set files = files if files else none -%}
+    {%- endif -%}
+    {%- if files is not none %}
     (
         select
         {%- for column in columns %}
@@ -85,7 +118,7 @@
         {%- for name, path in payload_fields.items() %},
             {{ json_text('_payload', path) }} as _raw_{{ name }}
         {%- endfor %}
-        from {{ read_landing_files(pattern) }}
+        from {{ read_landing_files(files) }}
     )
     {%- else %}
     (

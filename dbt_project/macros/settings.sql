@@ -27,10 +27,11 @@
     {{ dbt.dateadd('hour', '-24 * (' ~ days_expr ~ ')', timestamp_expr) }}
 {%- endmacro %}
 
-{#- A date var ('YYYY-MM-DD' or null) as a SQL date literal, else the fallback expression. -#}
+{#- A date run setting ('YYYY-MM-DD': the var, else ATTRIBUTION_<NAME> at execution; macros/incremental.sql)
+    as a SQL date literal, else the fallback expression. -#}
 {% macro date_var(name, fallback) -%}
-    {%- set value = var(name, none) -%}
-    {%- if value is none or value == '' -%}
+    {%- set value = run_setting(name, 'ATTRIBUTION_' ~ (name | upper)) -%}
+    {%- if value is none -%}
         {{ fallback }}
     {%- else -%}
         cast('{{ value }}' as date)

@@ -2,9 +2,10 @@
 and the publish step that hands the marts to BI tools."""
 
 
-import json
+import os
 import sys
 from collections.abc import Mapping
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -48,14 +49,30 @@ def dbt_resource() -> DbtCliResource:
     )
 
 
-def dbt_vars(context: dg.AssetExecutionContext) -> dict[str, str]:
+def run_window_env(context: dg.AssetExecutionContext) -> dict[str, str]:
+    """The run's window and date for dbt, in the environment (dbt_project/macros/incremental.sql):
+    dbt reads them only while models run, so a new day keeps dbt's partial parse (--vars would not)."""
     days = partition_days(context)
     return {
-        "start_date": days[0].isoformat(),
-        "end_date": days[-1].isoformat(),
-        "as_of_date": settings.local_today().isoformat(),
-        "timezone": settings.timezone_name(),
+        "ATTRIBUTION_RUN_START_DATE": days[0].isoformat(),
+        "ATTRIBUTION_RUN_END_DATE": days[-1].isoformat(),
+        "ATTRIBUTION_AS_OF_DATE": settings.local_today().isoformat(),
     }
+
+
+@contextmanager
+def environment(values: dict[str, str]):
+    """Set environment variables for the duration of the block, then restore them."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 @cache
@@ -71,10 +88,11 @@ def warehouse_assets() -> dg.AssetsDefinition:
         pool=WAREHOUSE_POOL,
     )
     def warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-        dbt_environment()  # this run's ATTRIBUTION_HOME, absolute
+        dbt_environment()  # this run's ATTRIBUTION_HOME and time zone, absolute
         # dbt unit tests check the SQL, not the data: they run in the test suite, not in every refresh
-        args = ["build", "--exclude", "resource_type:unit_test", "--vars", json.dumps(dbt_vars(context))]
-        yield from dbt.cli(args, context=context).stream()
+        args = ["build", "--exclude", "resource_type:unit_test"]
+        with environment(run_window_env(context)):  # the dbt subprocess inherits it
+            yield from dbt.cli(args, context=context).stream()
 
     return warehouse
 

@@ -1,10 +1,11 @@
 """Incremental daily runs give the same marts as a full rebuild.
 
 A small generated world (benchmarks/world.py): the warehouse is built on the first days, then one
-day at a time is landed and built with the run's window (vars start_date / end_date), as the daily
-schedule does; then an older day is re-landed with a late call (which changes the uniqueness of a
-later call) and a deal closes late. Every mart must equal, row for row, a full rebuild on the same
-landing zone.
+day at a time is landed and built with the run's window, as the daily schedule does (the window
+in the environment, as orchestration passes it); then an older day is re-landed with a late call
+(which changes the uniqueness of a later call), a deal linked to an old call closes late, and a
+visit landed late weeks ago is landed again, changed (the new copy wins, the old one becomes a
+duplicate). Every mart must equal, row for row, a full rebuild on the same landing zone.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import pytest
 
 from benchmarks.dbt_runner import dbt
 from benchmarks.world import Scale, ScaleWorld
-from orchestration.landing.schemas import CALLTOUCH_CALLS
+from orchestration.landing.schemas import AMOCRM_LEADS, CALLTOUCH_CALLS, YANDEX_METRIKA_VISITS
 from orchestration.landing.writer import partition_path, write_partition
 
 pytestmark = pytest.mark.slow
@@ -31,6 +32,11 @@ DAYS = 40
 MARTS = ("fct_calls", "attribution_credits", "roi_daily", "operator_performance", "call_review_queue", "data_quality")
 VARS = {"as_of_date": "2026-11-01"}
 BUILD = ("build", "--resource-type", "seed", "--resource-type", "model")  # no tests: other suites run them
+
+
+def _window(day: date) -> dict[str, str]:
+    """The run window as orchestration passes it: in the environment, not as dbt vars."""
+    return {"ATTRIBUTION_RUN_START_DATE": day.isoformat(), "ATTRIBUTION_RUN_END_DATE": day.isoformat()}
 
 
 def _world() -> ScaleWorld:
@@ -48,6 +54,38 @@ def _late_call(landing: Path, late_day: date, later_day: date) -> None:
     original = pq.read_table(partition_path(landing, CALLTOUCH_CALLS, late_day))
     table = pa.concat_tables([original, pa.Table.from_pylist([row], schema=CALLTOUCH_CALLS.schema)])
     write_partition(landing, CALLTOUCH_CALLS, late_day, table)
+
+
+def _append(landing: Path, stream, day: date, rows: list[dict]) -> None:
+    original = pq.read_table(partition_path(landing, stream, day))
+    write_partition(landing, stream, day, pa.concat_tables([original, pa.Table.from_pylist(rows, schema=stream.schema)]))
+
+
+def _late_visit(landing: Path, own_day: date, landed_day: date, campaign: str) -> str:
+    """Land on ``landed_day`` a visit of ``own_day`` (a late visit), tagged with ``campaign``."""
+    visit = pq.read_table(partition_path(landing, YANDEX_METRIKA_VISITS, own_day)).slice(0, 1).to_pylist()[0]
+    visit.update(visit_id="777000000000000001", utm_source="late", utm_medium="cpc", utm_campaign=campaign,
+                 direct_campaign_id=None, traffic_source="ad", _partition_date=landed_day)
+    _append(landing, YANDEX_METRIKA_VISITS, landed_day, [visit])
+    return visit["visit_id"]
+
+
+def _late_won_deal(landing: Path, warehouse: Path, landed_day: date) -> str:
+    """Land again, on ``landed_day``, a deal already linked to a call, now won."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        deal_id, = con.execute("select deal_id from marts.fct_calls where deal_id is not null "
+                               "and deal_status <> 'won' order by call_date, deal_id limit 1").fetchone()
+    for path in sorted((landing / "amocrm" / "leads").glob("*.parquet")):
+        leads = pq.read_table(path)
+        found = leads.filter(pc.equal(leads["lead_id"], deal_id)).to_pylist()
+        if found:
+            lead = found[-1]
+            break
+    lead.update(status_id=142, price=lead["price"] or 1000, _partition_date=landed_day,
+                updated_at=lead["updated_at"].replace(year=landed_day.year, month=landed_day.month, day=landed_day.day),
+                closed_at=lead["updated_at"].replace(year=landed_day.year, month=landed_day.month, day=landed_day.day))
+    _append(landing, AMOCRM_LEADS, landed_day, [lead])
+    return deal_id
 
 
 def _rounded(value):
@@ -69,18 +107,22 @@ def test_daily_incremental_runs_equal_a_full_rebuild(tmp_path):
     days = world.window()
     incremental, full = tmp_path / "incremental", tmp_path / "full"
     world.generate(incremental / "landing", days=days[:-10])
+    _late_visit(incremental / "landing", days[3], days[4], campaign="first-copy")
     dbt(incremental, *BUILD, vars=VARS)
 
     # a land-only backfill of 8 days, then two daily runs: the first must build the backfill too
     world.generate(incremental / "landing", days=days[-10:-2])
     for day in days[-2:]:
         world.generate(incremental / "landing", days=[day])
-        dbt(incremental, *BUILD, vars={**VARS, "start_date": day.isoformat(), "end_date": day.isoformat()})
+        if day == days[-1]:
+            _late_visit(incremental / "landing", days[3], day, campaign="second-copy")
+            won = _late_won_deal(incremental / "landing", incremental / "warehouse.duckdb", day)
+        dbt(incremental, *BUILD, vars=VARS, env=_window(day))
 
     # an older day re-landed with a late call that makes a call five days later a repeat
     late_day = days[-8]
     _late_call(incremental / "landing", late_day, late_day + timedelta(days=5))
-    dbt(incremental, *BUILD, vars={**VARS, "start_date": late_day.isoformat(), "end_date": late_day.isoformat()})
+    dbt(incremental, *BUILD, vars=VARS, env=_window(late_day))
 
     shutil.copytree(incremental / "landing", full / "landing")
     dbt(full, *BUILD, vars=VARS)
@@ -91,3 +133,8 @@ def test_daily_incremental_runs_equal_a_full_rebuild(tmp_path):
         assert got[name] == want[name], name
     late = [row for row in want["fct_calls"] if row[0] == "calltouch:999000001"]
     assert late, "the late call reached the marts"
+    with duckdb.connect(str(full / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("select deal_status from marts.fct_calls where deal_id = ?", [won]).fetchone() == ("won",)
+        assert con.execute("select sum(sessions) from marts.roi_daily where utm_campaign = 'second-copy' "
+                           "and attribution_model = 'linear'").fetchone() == (1,)
+        assert con.execute("select count(*) from marts.roi_daily where utm_campaign = 'first-copy'").fetchone() == (0,)

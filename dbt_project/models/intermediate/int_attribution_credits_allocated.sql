@@ -2,7 +2,7 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ delete_incremental_window('call_date', call_window_start()) }}",
+    pre_hook="{{ delete_incremental_window('call_date', call_window_start('int_attribution_credits_allocated')) }}",
 ) }}
 {#-
     One row per (call, attribution model, touch) for every call; credits per (call, model) sum to 1.
@@ -20,7 +20,7 @@
     a late deal touches this table. Incremental by call_date (macros/incremental.sql): a run rebuilds
     the credits of the calls from its window on.
 -#}
-{%- set window_start = call_window_start() %}
+{%- set window_start = call_window_start('int_attribution_credits_allocated') %}
 
 with touches as (
 

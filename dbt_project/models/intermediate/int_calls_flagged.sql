@@ -1,3 +1,9 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_incremental_window('call_date', call_window_start('int_calls_flagged')) }}",
+) }}
 {#-
     The project's own call flags (DESIGN section 1), one definition for all vendors:
       is_unique         no earlier call (answered or not) of the same caller_hash started at or
@@ -9,11 +15,34 @@
                         first landed day of the call's source system.
     Equal start times are ordered by call_id (the smaller id is the earlier call). A call with
     no caller_hash (unparseable number) cannot be matched: it is unique and, if target, unique target.
--#}
 
-with calls as (
+    Incremental by call_date (macros/incremental.sql): a run rebuilds the calls from its window on,
+    reading the calls of the longer of the two look-back windows before it for their predecessors
+    (a call's flags depend only on earlier calls, so the calls before the window keep theirs).
+-#}
+{%- set window_start = call_window_start('int_calls_flagged') %}
+{%- set lookback_days = [var('unique_window_days') | int, var('sales_cycle_days') | int] | max + 1 %}
+
+with all_calls as (
 
     select * from {{ ref('int_calls_unioned') }}
+
+),
+
+calls as (
+
+    select * from all_calls
+    {%- if window_start is not none %}
+    where call_date >= {{ dbt.dateadd('day', -1 * lookback_days, "cast('" ~ window_start ~ "' as date)") }}
+    {%- endif %}
+
+),
+
+first_landed as (
+
+    select source_system, min(_partition_date) as first_landed_date
+    from all_calls
+    group by source_system
 
 ),
 
@@ -40,9 +69,19 @@ with_previous as (
             partition by caller_hash
             order by started_at, call_id
             rows between unbounded preceding and 1 preceding
-        ) as previous_target_call_at,
-        min(_partition_date) over (partition by source_system) as first_landed_date
+        ) as previous_target_call_at
     from targeted
+
+),
+
+with_first_landed as (
+
+    select
+        with_previous.*,
+        first_landed.first_landed_date
+    from with_previous
+    inner join first_landed
+        on with_previous.source_system = first_landed.source_system
 
 ),
 
@@ -95,7 +134,8 @@ final as (
         ) as history_complete,
         _partition_date,
         _landed_at
-    from with_previous
+    from with_first_landed
+    {{ in_incremental_window('call_date', window_start) }}
 
 )
 

@@ -1,3 +1,4 @@
+{{ config(materialized='view') }}
 {#-
     Calls of every call-tracking vendor in one shape, with the call center of the routed number.
     Adding a vendor (Ringostat, CoMagic, CallRail) = a staging model producing

@@ -2,13 +2,13 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ delete_incremental_window('visit_date', incremental_window_start('visit_date', ref('int_sessions_resolved'), 'visit_date')) }}",
+    pre_hook="{{ delete_incremental_window('visit_date', visit_window_start(ref('int_sessions_resolved'))) }}",
 ) }}
 {#-
     Sessions per (visit_date, campaign-resolution inputs, utm tags): what roi_daily counts, so the
     mart groups thousands of rows instead of every session. Incremental by visit_date.
 -#}
-{%- set window_start = incremental_window_start('visit_date', ref('int_sessions_resolved'), 'visit_date') %}
+{%- set window_start = visit_window_start(ref('int_sessions_resolved')) %}
 
 with sessions as (
 

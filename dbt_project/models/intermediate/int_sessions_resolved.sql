@@ -2,7 +2,7 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ delete_incremental_window('visit_date', incremental_window_start('visit_date', ref('stg_yandex_metrika__visits'), 'visit_date')) }}",
+    pre_hook="{{ delete_incremental_window('visit_date', visit_window_start(ref('stg_yandex_metrika__visits'))) }}",
 ) }}
 {#-
     Web sessions with the direct-touch flag, the numeric id that breaks ties between sessions, and
@@ -10,7 +10,7 @@
     itself is resolved where it is reported (marts), so a renamed campaign or a new override seed row
     never leaves stale rows in this incremental table. Incremental by visit_date (macros/incremental.sql).
 -#}
-{%- set window_start = incremental_window_start('visit_date', ref('stg_yandex_metrika__visits'), 'visit_date') %}
+{%- set window_start = visit_window_start(ref('stg_yandex_metrika__visits')) %}
 
 with visits as (
 

@@ -2,7 +2,7 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ delete_incremental_window('call_date', call_window_start()) }}",
+    pre_hook="{{ delete_incremental_window('call_date', call_window_start('int_attribution_credits_allocated')) }}",
 ) }}
 {#-
     Touches: sessions of the call's client id that started within attribution_lookback_days x 24 h
@@ -10,7 +10,7 @@
     session id (then the id text, should an id not be numeric). Incremental by call_date: a run
     rebuilds the touches of the calls from its window on (macros/incremental.sql).
 -#}
-{%- set window_start = call_window_start() %}
+{%- set window_start = call_window_start('int_attribution_credits_allocated') %}
 
 with calls as (
 

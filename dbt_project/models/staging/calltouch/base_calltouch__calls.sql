@@ -1,19 +1,23 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_landed_window(landing_window_start('calltouch', 'calls')) }}",
+    post_hook="{{ rerank_copies('call_id', 'cast(started_at_local as date)') }}",
+) }}
 {#-
     Every landed Calltouch call with its _quarantine_reason (NULL = valid). The validity rule
     for this stream lives here only: stg_calltouch__calls keeps the NULLs, int_records_quarantined
-    the rest. Materialised as a table so the Parquet files are read once per build.
-
-    Of several copies of one call id the kept one is, in order: a valid one, the one landed on the
-    call's own day, the latest day, the last in its file - never "the one landed last", so the
-    result does not depend on which days were landed (or re-landed) in which order.
+    the rest. Copies of one call id: macros/copies.sql. Incremental on the landed day: a run reads
+    the landed days of its window again and keeps the rest (macros/incremental.sql).
 -#}
+{%- set window_start = landing_window_start('calltouch', 'calls') %}
 
 with landed as (
 
     select * from {{ landing_relation('calltouch', 'calls', payload_fields={
         'date': '$.date', 'duration': '$.duration', 'waiting': '$.waitingConnect', 'successful': '$.successful',
-    }) }} as landed_calls
+    }, from_day=window_start) }} as landed_calls
 
 ),
 
@@ -33,33 +37,15 @@ checked as (
                 or (wait_seconds is null and nullif(trim(_raw_waiting), '') is not null)
                 or (answered is null and nullif(trim(_raw_successful), '') is not null)
                 then 'unparseable_value'
-        end as _defect
+        end as _defect,
+        {{ this_run_at() }} as _built_at
     from landed
-
-),
-
-ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by call_id
-            order by
-                case when _defect is null then 0 else 1 end,
-                case when cast(started_at_local as date) = _partition_date then 0 else 1 end,
-                _partition_date desc,
-                _file_row desc
-        ) as _copy_rank
-    from checked
 
 ),
 
 final as (
 
-    select
-        *,
-        coalesce(_defect, case when _copy_rank > 1 then 'duplicate_id' end) as _quarantine_reason
-    from ranked
+    {{ ranked_copies('checked', ['call_id'], 'cast(started_at_local as date)') }}
 
 )
 

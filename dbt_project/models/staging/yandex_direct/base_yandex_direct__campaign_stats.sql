@@ -1,9 +1,8 @@
 {{ config(materialized='table') }}
 {#-
     Every landed Direct stats row with its _quarantine_reason (NULL = valid); the stream's validity
-    rule. The connector lands "--" as 0 and a number it cannot read as NULL. Of several copies of one
-    (date, campaign) the kept one is a valid one, landed on its own day, the latest day, the last in
-    its file (never "the one landed last": the result does not depend on landing order).
+    rule. The connector lands "--" as 0 and a number it cannot read as NULL. Copies of one
+    (date, campaign): macros/copies.sql.
 -#}
 
 with landed as (
@@ -28,28 +27,9 @@ checked as (
 
 ),
 
-ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by date, campaign_id
-            order by
-                case when _defect is null then 0 else 1 end,
-                case when date = _partition_date then 0 else 1 end,
-                _partition_date desc,
-                _file_row desc
-        ) as _copy_rank
-    from checked
-
-),
-
 final as (
 
-    select
-        *,
-        coalesce(_defect, case when _copy_rank > 1 then 'duplicate_id' end) as _quarantine_reason
-    from ranked
+    {{ ranked_copies('checked', ['date', 'campaign_id'], 'date') }}
 
 )
 

@@ -1,13 +1,21 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_landed_window(landing_window_start('yandex_metrika', 'visits')) }}",
+    post_hook="{{ rerank_copies('visit_id', 'cast(started_at_local as date)') }}",
+) }}
 {#-
     Every landed Metrica visit with its _quarantine_reason (NULL = valid); the stream's validity rule.
-    Of several copies of one visit id the kept one is a valid one, landed on the visit's own day, the
-    latest day, the last in its file (never "the one landed last": landing order does not matter).
+    Copies of one visit id: macros/copies.sql. Incremental on the landed day: a run reads the landed
+    days of its window again and keeps the rest (macros/incremental.sql).
 -#}
+{%- set window_start = landing_window_start('yandex_metrika', 'visits') %}
 
 with landed as (
 
-    select * from {{ landing_relation('yandex_metrika', 'visits', payload_fields={'date_time': '$."ym:s:dateTime"'}) }} as landed_visits
+    select * from {{ landing_relation('yandex_metrika', 'visits', payload_fields={'date_time': '$."ym:s:dateTime"'},
+                                      from_day=window_start) }} as landed_visits
 
 ),
 
@@ -20,33 +28,15 @@ checked as (
             when visit_id is null or trim(visit_id) = '' then 'missing_id'
             when started_at_local is null and nullif(trim(_raw_date_time), '') is not null then 'unparseable_time'
             when started_at_local is null then 'missing_time'
-        end as _defect
+        end as _defect,
+        {{ this_run_at() }} as _built_at
     from landed
-
-),
-
-ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by visit_id
-            order by
-                case when _defect is null then 0 else 1 end,
-                case when cast(started_at_local as date) = _partition_date then 0 else 1 end,
-                _partition_date desc,
-                _file_row desc
-        ) as _copy_rank
-    from checked
 
 ),
 
 final as (
 
-    select
-        *,
-        coalesce(_defect, case when _copy_rank > 1 then 'duplicate_id' end) as _quarantine_reason
-    from ranked
+    {{ ranked_copies('checked', ['visit_id'], 'cast(started_at_local as date)') }}
 
 )
 

@@ -1,0 +1,118 @@
+{#-
+    Copies of one landed record (the same id landed on several days, or twice in one file), one rule
+    for every stream keyed by an id: the kept copy is a valid one, then the one landed on the record's
+    own day, then the latest landed day, then the last in its file - never "the one landed last", so
+    the result does not depend on which days were landed (or re-landed) in which order. The other
+    copies are quarantined as 'duplicate_id'.
+
+    Incremental base models (visits, calls) read only the landed days of the run's window; copies in
+    older days are ranked again in place after the insert (`rerank_copies`), and the models built from
+    them rebuild from the earliest day such a record belongs to (`changed_copies_start`).
+-#}
+
+{#- The order of copies within one key, best first. `own_day` is the record's own date expression. -#}
+{% macro copy_order(own_day) -%}
+    case when _defect is null then 0 else 1 end,
+    case when {{ own_day }} = _partition_date then 0 else 1 end,
+    _partition_date desc,
+    _file_row desc
+{%- endmacro %}
+
+{#- The quarantine reason of a ranked copy: its own defect, else duplicate_id unless it is the kept copy. -#}
+{% macro copy_quarantine_reason(prefix='') -%}
+    coalesce({{ prefix }}_defect, case when {{ prefix }}_copy_rank > 1 then 'duplicate_id' end)
+{%- endmacro %}
+
+{#- A checked relation (with _defect) ranked and given its _quarantine_reason. -#}
+{% macro ranked_copies(relation, key_columns, own_day) -%}
+    select
+        *,
+        {{ copy_quarantine_reason() }} as _quarantine_reason
+    from (
+        select
+            *,
+            row_number() over (
+                partition by {{ key_columns | join(', ') }}
+                order by {{ copy_order(own_day) }}
+            ) as _copy_rank
+        from {{ relation }}
+    ) as ranked
+{%- endmacro %}
+
+{#- When this dbt invocation started: incremental base models stamp the rows they write with it
+    (_built_at), so a hook or a model downstream knows which landed rows this run read again. -#}
+{% macro this_run_at() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
+{%- endmacro %}
+
+{#- post_hook of an incremental base model: rank again every copy (in any landed day) of the records
+    this run read again, so an older copy that lost to a new one becomes 'duplicate_id' and the
+    other way round. -#}
+{% macro rerank_copies(key_column, own_day) -%}
+    {%- if execute and is_incremental() -%}
+        update {{ this }} as landed
+        set
+            _copy_rank = reranked._copy_rank,
+            _quarantine_reason = {{ copy_quarantine_reason('reranked.') }}
+        from (
+            select
+                _partition_date,
+                _file_row,
+                _defect,
+                row_number() over (partition by {{ key_column }} order by {{ copy_order(own_day) }}) as _copy_rank
+            from {{ this }}
+            where {{ key_column }} in (
+                select {{ key_column }} from {{ this }} where _built_at = {{ this_run_at() }}
+            )
+        ) as reranked
+        where landed._partition_date = reranked._partition_date
+            and landed._file_row = reranked._file_row
+            and landed._copy_rank <> reranked._copy_rank
+    {%- endif -%}
+{%- endmacro %}
+
+{#- 'YYYY-MM-DD': the earliest own day of any copy of a record this run read again (so the models
+    built from it rebuild from there), or none without a window. Called by incremental models
+    downstream of `base` (is_incremental() is theirs). -#}
+{% macro changed_copies_start(base, key_column, own_day) -%}
+    {%- if not execute or this is none or not is_incremental() or run_start_date() is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set sql -%}
+        select cast(min({{ own_day }}) as varchar)
+        from {{ base }}
+        where {{ key_column }} in (
+            select {{ key_column }} from {{ base }} where _built_at = {{ this_run_at() }}
+        )
+    {%- endset -%}
+    {{ return(run_query(sql).columns[0].values()[0]) }}
+{%- endmacro %}
+
+{#- 'YYYY-MM-DD' of the first landed day an incremental base model rebuilds: the run's start date, or
+    an earlier landed day the table has not seen yet; none = every landed day. -#}
+{% macro landing_window_start(source_name, table_name) -%}
+    {%- if not execute or this is none or not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set start = run_start_date() -%}
+    {%- if start is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set built_sql -%}
+        select distinct cast(_partition_date as varchar) from {{ this }}
+        where _partition_date < cast('{{ start }}' as date)
+    {%- endset -%}
+    {%- set built = run_query(built_sql).columns[0].values() -%}
+    {%- set missing = [] -%}
+    {%- for day in landed_days(source_name, table_name) -%}
+        {%- if day < start and day not in built -%}
+            {%- do missing.append(day) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(earlier_day(missing | min if missing else none, start)) }}
+{%- endmacro %}
+
+{#- pre_hook of an incremental base model: drop the landed days it is about to read again. -#}
+{% macro delete_landed_window(window_start) -%}
+    {{ delete_incremental_window('_partition_date', window_start) }}
+{%- endmacro %}

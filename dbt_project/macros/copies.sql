@@ -109,6 +109,7 @@
             {%- do missing.append(day) -%}
         {%- endif -%}
     {%- endfor -%}
+    {%- set missing = landed_days_with_rows(source_name, table_name, missing) -%}
     {{ return(earlier_day(missing | min if missing else none, start)) }}
 {%- endmacro %}
 

@@ -37,6 +37,29 @@
     {{ return(run_query(sql).columns[0].values() | list) }}
 {%- endmacro %}
 
+{#- Of these landed days of a stream, the ones whose file holds at least one row (a day with no
+    calls lands an empty file, which no table ever shows). -#}
+{% macro landed_days_with_rows(source_name, table_name, days) -%}
+    {%- if not days -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set root = landing_glob(source_name, table_name)[:-('*.parquet' | length)] -%}
+    {%- set files = [] -%}
+    {%- for day in days -%}{%- do files.append(root ~ day ~ '.parquet') -%}{%- endfor -%}
+    {{ return(adapter.dispatch('landed_days_with_rows', 'call_attribution')(files)) }}
+{%- endmacro %}
+{% macro duckdb__landed_days_with_rows(files) -%}
+    {%- set parts = [] -%}
+    {%- for f in files -%}{%- do parts.append("'" ~ (f | replace("'", "''")) ~ "'") -%}{%- endfor -%}
+    {%- set sql -%}
+        select regexp_extract(file_name, '(\d{4}-\d{2}-\d{2})\.parquet$', 1) as day
+        from parquet_file_metadata([{{ parts | join(', ') }}])
+        where num_rows > 0
+        order by 1
+    {%- endset -%}
+    {{ return(run_query(sql).columns[0].values() | list) }}
+{%- endmacro %}
+
 {#- `files`: a glob pattern, or a list of file paths. -#}
 {% macro read_landing_files(files) -%}
     {{ return(adapter.dispatch('read_landing_files', 'call_attribution')(files)) }}

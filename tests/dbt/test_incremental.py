@@ -5,7 +5,7 @@ day at a time is landed and built with the run's window, as the daily schedule d
 in the environment, as orchestration passes it); then an older day is re-landed with a late call
 (which changes the uniqueness of a later call), a deal linked to an old call closes late, and a
 visit landed late weeks ago is landed again, changed (the new copy wins, the old one becomes a
-duplicate). Every mart must equal, row for row, a full rebuild on the same landing zone.
+duplicate), and a campaign is renamed (its latest name goes on every row). Every mart must equal, row for row, a full rebuild on the same landing zone.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ import pytest
 
 from benchmarks.dbt_runner import dbt
 from benchmarks.world import Scale, ScaleWorld
-from orchestration.landing.schemas import AMOCRM_LEADS, CALLTOUCH_CALLS, YANDEX_METRIKA_VISITS
+from orchestration.landing.schemas import (AMOCRM_LEADS, CALLTOUCH_CALLS, YANDEX_DIRECT_CAMPAIGN_STATS,
+                                           YANDEX_METRIKA_VISITS)
 from orchestration.landing.writer import partition_path, write_partition
 
 pytestmark = pytest.mark.slow
@@ -88,6 +89,17 @@ def _late_won_deal(landing: Path, warehouse: Path, landed_day: date) -> str:
     return deal_id
 
 
+def _rename_campaign(landing: Path, day: date, name: str) -> str:
+    """The day's Direct stats call one campaign by a new name (every older row reports the latest name)."""
+    path = partition_path(landing, YANDEX_DIRECT_CAMPAIGN_STATS, day)
+    stats = pq.read_table(path)
+    campaign_id = stats["campaign_id"][0].as_py()
+    names = pc.if_else(pc.equal(stats["campaign_id"], campaign_id), name, stats["campaign_name"])
+    stats = stats.set_column(stats.schema.get_field_index("campaign_name"), "campaign_name", names)
+    write_partition(landing, YANDEX_DIRECT_CAMPAIGN_STATS, day, stats)
+    return campaign_id
+
+
 def _rounded(value):
     # doubles summed in another order differ in the last bits; 10 significant digits is exact enough
     return float(f"{value:.10g}") if isinstance(value, float) else value
@@ -117,6 +129,7 @@ def test_daily_incremental_runs_equal_a_full_rebuild(tmp_path):
         if day == days[-1]:
             _late_visit(incremental / "landing", days[3], day, campaign="second-copy")
             won = _late_won_deal(incremental / "landing", incremental / "warehouse.duckdb", day)
+            renamed = _rename_campaign(incremental / "landing", day, "Renamed campaign")
         dbt(incremental, *BUILD, vars=VARS, env=_window(day))
 
     # an older day re-landed with a late call that makes a call five days later a repeat
@@ -138,3 +151,5 @@ def test_daily_incremental_runs_equal_a_full_rebuild(tmp_path):
         assert con.execute("select sum(sessions) from marts.roi_daily where utm_campaign = 'second-copy' "
                            "and attribution_model = 'linear'").fetchone() == (1,)
         assert con.execute("select count(*) from marts.roi_daily where utm_campaign = 'first-copy'").fetchone() == (0,)
+        assert con.execute("select distinct campaign_name from marts.roi_daily where campaign_id = ?",
+                           [renamed]).fetchall() == [("Renamed campaign",)]

@@ -1,13 +1,23 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_rebuilt_rows(rebuilt_call_id(mart_call_window_start(), 'call_id')) }}",
+    post_hook="{{ remember_campaign_lookup() }}",
+) }}
 {#-
     One row per (call, model, touch) for every call; credits per (call_id, model) sum to 1;
     revenue_credit = credit x the call's revenue. The credits are incremental upstream; the campaign
     (macro select_with_resolved_campaign) and revenue (a deal may close any day) are joined here, on
-    every build, so they are always current.
+    every build, so they are always current. Incremental (macros/marts.sql): a run rebuilds the
+    calls from its window on and the calls whose deal outcome changed.
 -#}
+{%- set window_start = mart_call_window_start() %}
 
 with allocated as (
 
     select * from {{ ref('int_attribution_credits_allocated') }}
+    where {{ rebuilt_call(window_start, 'call_id', 'call_date') }}
 
 ),
 
@@ -20,6 +30,7 @@ credits as (
 calls as (
 
     select call_id, revenue from {{ ref('fct_calls') }}
+    where {{ rebuilt_call(window_start, 'call_id', 'call_date') }}
 
 ),
 

@@ -1,11 +1,22 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_rebuilt_rows(rebuilt_call(mart_call_window_start('call_date'), 'call_id', 'call_date')) }}",
+    post_hook="{{ remember_campaign_lookup() }}",
+) }}
 {#-
     One row per call, all vendors. session_id / utm_* / campaign_id are the call's attribution under
     the default model (last_non_direct): the credited touch, or the no-touch fallback channel.
+    Incremental (macros/marts.sql): a run rebuilds the calls from its window on and the calls whose
+    deal outcome changed.
 -#}
+{%- set window_start = mart_call_window_start('call_date') %}
 
 with calls as (
 
     select * from {{ ref('int_calls_flagged') }}
+    where {{ rebuilt_call(window_start, 'call_id', 'call_date') }}
 
 ),
 
@@ -14,6 +25,7 @@ default_credits as (
     select * from {{ ref('int_attribution_credits_allocated') }}
     where attribution_model = '{{ default_attribution_model() }}'
         and credit > 0
+        and {{ rebuilt_call(window_start, 'call_id', 'call_date') }}
 
 ),
 

@@ -1,3 +1,10 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_rebuilt_rows(rebuilt_date(roi_window_start(), 'date')) }}",
+    post_hook="{{ remember_campaign_lookup() }}",
+) }}
 {#-
     One row per (date, attribution_model, campaign). Credited touches (and sessions) resolved to a
     Direct campaign are grouped by campaign_id (utm_* NULL); the rest by (utm_source, utm_medium,
@@ -6,8 +13,10 @@
     dated by call date, cost by spend date, sessions by visit date. calls .. revenue are sums of the
     model's credits; won deals linked to no call appear as utm_source '(no call)' rows, so revenue
     totals match the CRM. Ratios are NULL on a zero denominator; is_settled is false for
-    date >= as_of_date - unsettled_days.
+    date >= as_of_date - unsettled_days. Incremental by date (macros/marts.sql): a run rebuilds the
+    dates from its window on, the dates its changed deal outcomes touch, and the unsettled ones.
 -#}
+{%- set window_start = roi_window_start() %}
 
 with credits as (
 
@@ -18,12 +27,14 @@ with credits as (
 calls as (
 
     select * from {{ ref('fct_calls') }}
+    where {{ rebuilt_date(window_start, 'call_date') }}
 
 ),
 
 session_groups as (
 
     select * from {{ ref('int_sessions_counted') }}
+    where {{ rebuilt_date(window_start, 'visit_date') }}
 
 ),
 
@@ -31,12 +42,14 @@ unlinked_won_deals as (
 
     select * from {{ ref('int_deals_linked') }}
     where not is_linked and deal_status = 'won'
+        and {{ rebuilt_date(window_start, 'created_date') }}
 
 ),
 
 spend as (
 
     select * from {{ ref('stg_yandex_direct__campaign_stats') }}
+    where {{ rebuilt_date(window_start, 'spend_date') }}
 
 ),
 

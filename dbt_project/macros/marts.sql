@@ -1,0 +1,138 @@
+{#-
+    Incremental marts (fct_calls, attribution_credits, roi_daily). A daily run rebuilds the rows of
+    the calls (and dates) its window can change and keeps the rest:
+      - every call from the call window on (macros/incremental.sql: the run's start date, days the
+        mart has not seen, calls whose copies changed);
+      - the calls whose deal outcome changed (int_outcomes_changed: a deal that closed late, a link
+        that moved to a late call), wherever they are in time;
+      - everything, when the campaign lookup (Direct campaigns, their latest names, the override
+        seed) differs from the one the mart was last built with - a renamed campaign or a new
+        override can move any old row - or when the run has no window.
+    The lookup a mart was built with is kept beside the intermediate models, in
+    mart_state__<mart>__campaign_lookup (written by a post_hook of the mart).
+-#}
+
+{% macro campaign_lookup_sql() -%}
+    select 'campaign' as kind, campaign_id as lookup_key, campaign_name as lookup_value
+    from {{ ref('int_campaigns') }}
+    union all
+    select 'override' as kind, lower(trim(utm_source)) || '|' || lower(trim(utm_campaign)) as lookup_key,
+           campaign_id as lookup_value
+    from {{ ref('campaign_overrides') }}
+{%- endmacro %}
+
+{% macro campaign_lookup_state() -%}
+    {%- set campaigns = ref('int_campaigns') -%}
+    {{ return(api.Relation.create(database=campaigns.database, schema=campaigns.schema,
+                                  identifier='mart_state__' ~ this.identifier ~ '__campaign_lookup')) }}
+{%- endmacro %}
+
+{#- post_hook of an incremental mart: remember the campaign lookup it was built with. -#}
+{% macro remember_campaign_lookup() -%}
+    {%- if execute -%}
+        create or replace table {{ campaign_lookup_state() }} as {{ campaign_lookup_sql() }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro campaign_lookup_changed() -%}
+    {%- set state = campaign_lookup_state() -%}
+    {%- if adapter.get_relation(database=state.database, schema=state.schema, identifier=state.identifier) is none -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set sql -%}
+        select count(*) from (
+            (select * from ({{ campaign_lookup_sql() }}) as now_lookup
+             except select * from {{ state }})
+            union all
+            (select * from {{ state }}
+             except select * from ({{ campaign_lookup_sql() }}) as now_lookup)
+        ) as differences
+    {%- endset -%}
+    {{ return(run_query(sql).columns[0].values()[0] > 0) }}
+{%- endmacro %}
+
+{#- 'YYYY-MM-DD': the first call date a call mart rebuilds, or none to rebuild every row.
+    `date_column`: the mart's own call date column; a mart without one (attribution_credits) finds
+    the calls it has not seen by call_id. -#}
+{% macro mart_call_window_start(date_column=none) -%}
+    {%- set base = ref('base_calltouch__calls') -%}
+    {%- set flagged = ref('int_calls_flagged') -%}
+    {%- if not execute or this is none or not is_incremental() or run_start_date() is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- if campaign_lookup_changed() -%}
+        {{ log(this.identifier ~ ': the campaign lookup changed, rebuilding every row', info=true) }}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- if date_column is not none -%}
+        {%- set start = incremental_window_start(date_column, flagged, 'call_date') -%}
+    {%- else -%}
+        {%- set sql -%}
+            select cast(min(flagged.call_date) as varchar)
+            from {{ flagged }} as flagged
+            where not exists (select 1 from {{ this }} as built where built.call_id = flagged.call_id)
+        {%- endset -%}
+        {%- set start = earlier_day(run_query(sql).columns[0].values()[0], run_start_date()) -%}
+    {%- endif -%}
+    {{ return(earlier_day(start, changed_copies_start(base, 'call_id', 'cast(started_at_local as date)'))) }}
+{%- endmacro %}
+
+{#- A condition true for the calls a call mart rebuilds (window_start none: every call). -#}
+{% macro rebuilt_call(window_start, call_id_expr, call_date_expr) -%}
+    {%- set changed = ref('int_outcomes_changed') -%}  {#- refs before any branch: dbt records them while parsing -#}
+    {%- if window_start is none -%}
+        (1 = 1)
+    {%- else -%}
+        ({{ call_date_expr }} >= cast('{{ window_start }}' as date)
+         or {{ call_id_expr }} in (select call_id from {{ changed }} where call_id is not null))
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The same, for a mart without a call date (attribution_credits): by call_id, the dates from fct_calls
+    (built before it in the run). -#}
+{% macro rebuilt_call_id(window_start, call_id_expr) -%}
+    {%- set calls = ref('fct_calls') -%}
+    {%- set changed = ref('int_outcomes_changed') -%}
+    {%- if window_start is none -%}
+        (1 = 1)
+    {%- else -%}
+        {{ call_id_expr }} in (
+            select call_id from {{ calls }} where call_date >= cast('{{ window_start }}' as date)
+            union all
+            select call_id from {{ changed }} where call_id is not null
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A condition true for the dates roi_daily rebuilds (window_start none: every date). -#}
+{% macro rebuilt_date(window_start, date_expr) -%}
+    {%- set changed = ref('int_outcomes_changed') -%}
+    {%- if window_start is none -%}
+        (1 = 1)
+    {%- else -%}
+        ({{ date_expr }} >= cast('{{ window_start }}' as date)
+         or {{ date_expr }} in (select date from {{ changed }} where date is not null))
+    {%- endif -%}
+{%- endmacro %}
+
+{#- pre_hook of an incremental mart: delete the rows about to be rebuilt (all without a window). -#}
+{% macro delete_rebuilt_rows(condition) -%}
+    {%- if execute and is_incremental() -%}
+        delete from {{ this }} where {{ condition }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- roi_daily's window: its call window (by date), earlier for visits whose copies changed and for
+    the dates it last built as not yet settled (is_settled moves with as_of_date). -#}
+{% macro roi_window_start() -%}
+    {%- set visits = ref('base_yandex_metrika__visits') -%}
+    {%- set sessions = ref('int_sessions_counted') -%}
+    {%- set start = mart_call_window_start('date') -%}
+    {%- if start is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set start = earlier_day(start, incremental_window_start('date', sessions, 'visit_date')) -%}
+    {%- set start = earlier_day(start, changed_copies_start(visits, 'visit_id', 'cast(started_at_local as date)')) -%}
+    {%- set unsettled = run_query('select cast(min(date) as varchar) from ' ~ this ~ ' where not is_settled') -%}
+    {{ return(earlier_day(start, unsettled.columns[0].values()[0])) }}
+{%- endmacro %}

@@ -69,16 +69,23 @@
     {{ return(earlier_day(run_query(sql).columns[0].values()[0], start)) }}
 {%- endmacro %}
 
+{#- The relation of a model, looked up in the graph (not a ref): for a model that is upstream of the
+    caller anyway, read while it runs, so the caller's declared dependencies (and its unit tests'
+    inputs) stay those of its SQL. -#}
+{% macro upstream_relation(model_name) -%}
+    {%- set node = window_model_node(model_name) if execute else none -%}
+    {{ return(node.relation_name if node is not none else none) }}
+{%- endmacro %}
+
 {#- The call window shared by int_calls_flagged, int_touches_joined, int_attribution_credits_allocated
     and the call marts: the days `tracking` has not been rebuilt for, and the days of calls whose copies
     changed in the run's window. -#}
 {% macro call_window_start(tracking_name) -%}
-    {#- refs first, so dbt records them while parsing (they are this model's dependencies) -#}
-    {%- set base = ref('base_calltouch__calls') -%}
-    {%- set upstream = ref('int_calls_unioned') if tracking_name == 'int_calls_flagged' else ref('int_calls_flagged') -%}
     {%- if not execute or this is none or not is_incremental() -%}
         {{ return(none) }}
     {%- endif -%}
+    {%- set base = upstream_relation('base_calltouch__calls') -%}
+    {%- set upstream = upstream_relation('int_calls_unioned' if tracking_name == 'int_calls_flagged' else 'int_calls_flagged') -%}
     {%- set tracking = adapter.get_relation(database=this.database, schema=this.schema, identifier=tracking_name)
         if tracking_name != this.identifier else this -%}
     {%- if tracking is none -%}
@@ -107,7 +114,7 @@
     one is built from): the days the model has not been rebuilt for, and the days of visits whose
     copies changed in this run. -#}
 {% macro visit_window_start(upstream) -%}
-    {%- set base = ref('base_yandex_metrika__visits') -%}
+    {%- set base = upstream_relation('base_yandex_metrika__visits') -%}
     {%- set start = incremental_window_start('visit_date', upstream, 'visit_date') -%}
     {{ return(earlier_day(start, changed_copies_start(base, 'visit_id',
                                                       'cast(started_at_local as date)'))) }}

@@ -55,11 +55,11 @@
     `date_column`: the mart's own call date column; a mart without one (attribution_credits) finds
     the calls it has not seen by call_id. -#}
 {% macro mart_call_window_start(date_column=none) -%}
-    {%- set base = ref('base_calltouch__calls') -%}
-    {%- set flagged = ref('int_calls_flagged') -%}
     {%- if not execute or this is none or not is_incremental() or run_start_date() is none -%}
         {{ return(none) }}
     {%- endif -%}
+    {%- set base = upstream_relation('base_calltouch__calls') -%}
+    {%- set flagged = upstream_relation('int_calls_flagged') -%}
     {%- if campaign_lookup_changed() -%}
         {{ log(this.identifier ~ ': the campaign lookup changed, rebuilding every row', info=true) }}
         {{ return(none) }}
@@ -125,12 +125,12 @@
 {#- roi_daily's window: its call window (by date), earlier for visits whose copies changed and for
     the dates it last built as not yet settled (is_settled moves with as_of_date). -#}
 {% macro roi_window_start() -%}
-    {%- set visits = ref('base_yandex_metrika__visits') -%}
-    {%- set sessions = ref('int_sessions_counted') -%}
     {%- set start = mart_call_window_start('date') -%}
     {%- if start is none -%}
         {{ return(none) }}
     {%- endif -%}
+    {%- set visits = upstream_relation('base_yandex_metrika__visits') -%}
+    {%- set sessions = upstream_relation('int_sessions_counted') -%}
     {%- set start = earlier_day(start, incremental_window_start('date', sessions, 'visit_date')) -%}
     {%- set start = earlier_day(start, changed_copies_start(visits, 'visit_id', 'cast(started_at_local as date)')) -%}
     {%- set unsettled = run_query('select cast(min(date) as varchar) from ' ~ this ~ ' where not is_settled') -%}

@@ -2,6 +2,7 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
+    meta={'test_window': {'column': 'call_date'}},
     pre_hook="{{ delete_incremental_window('call_date', call_window_start('int_attribution_credits_allocated')) }}",
 ) }}
 {#-

@@ -2,6 +2,7 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
+    meta={'test_window': {'column': 'visit_date'}},
     pre_hook="{{ delete_incremental_window('visit_date', visit_window_start(ref('stg_yandex_metrika__visits'))) }}",
 ) }}
 {#-

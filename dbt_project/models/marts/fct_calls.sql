@@ -2,6 +2,7 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
+    meta={'test_window': {'column': 'call_date'}},
     pre_hook="{{ delete_rebuilt_rows(rebuilt_call(mart_call_window_start('call_date'), 'call_id', 'call_date')) }}",
     post_hook="{{ remember_campaign_lookup() }}",
 ) }}

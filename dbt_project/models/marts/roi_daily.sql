@@ -2,6 +2,7 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
+    meta={'test_window': {'column': 'date'}},
     pre_hook="{{ delete_rebuilt_rows(rebuilt_date(roi_window_start(), 'date')) }}",
     post_hook="{{ remember_campaign_lookup() }}",
 ) }}

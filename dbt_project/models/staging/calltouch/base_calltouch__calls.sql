@@ -2,6 +2,7 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
+    meta={'test_window': {'column': '_partition_date'}},
     pre_hook="{{ delete_landed_window(landing_window_start('calltouch', 'calls')) }}",
     post_hook="{{ rerank_copies('call_id', 'cast(started_at_local as date)') }}",
 ) }}

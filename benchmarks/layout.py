@@ -13,6 +13,8 @@ from .world import Scale, ScaleWorld
 
 WORK_DIR = Path(__file__).resolve().parent / ".work"
 NEW_DAY = date(2026, 10, 31)  # the day a daily run adds
+# Bumped when the generator's output changes, so worlds generated before are made again.
+WORLD_FORMAT = 2
 SCALES = {"full": 1.0, "small": 0.05, "tiny": 0.002}
 
 
@@ -50,7 +52,7 @@ def ensure_landing(plan: Plan, home: Path, days: list[date], log=print) -> dict:
     """The landing zone of ``home`` holds exactly these generated days (reused when already there)."""
     marker = home / "landing.json"
     spec = {k: v for k, v in asdict(plan).items() if k != "work_dir"}
-    wanted = {"plan": spec, "first": days[0].isoformat(), "last": days[-1].isoformat(), "days": len(days)}
+    wanted = {"format": WORLD_FORMAT, "plan": spec, "first": days[0].isoformat(), "last": days[-1].isoformat(), "days": len(days)}
     if marker.exists():
         known = json.loads(marker.read_text())
         if known.get("spec") == wanted:

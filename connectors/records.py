@@ -9,13 +9,14 @@ only `_payload` = `{"_malformed": <reason>, "_raw": <what was sent>}`.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .errors import has_secret_param, strip_secret_params
+from .errors import SECRET_QUERY_PARAMS, has_secret_param, strip_secret_params
 
 
 @dataclass(frozen=True)
@@ -38,14 +39,17 @@ def text_or_none(value: Any) -> str | None:
     """Vendor value as text; empty strings and null become None."""
     if value is None:
         return None
-    text = str(value)
-    return text if text.strip() != "" else None
+    text = value if type(value) is str else str(value)
+    return text if text.strip() else None
 
 
 def id_or_none(value: Any) -> str | None:
     """An id as text; None, "" and 0 ("no id" in Metrica/Calltouch) become None."""
     text = text_or_none(value)
-    return None if text is None or text.strip() == "0" else text.strip()
+    if text is None:
+        return None
+    text = text.strip()
+    return None if text == "0" else text
 
 
 def int_or_none(value: Any) -> int | None:
@@ -103,12 +107,34 @@ def bool_or_none(value: Any) -> bool | None:
     return None
 
 
+# The vendors' exact shapes, read without strptime (16 us a value): fields by position, ASCII digits only.
+# A value in any other shape still goes through strptime, so the result is strptime's in every case.
+_FAST_FORMATS = {
+    "%Y-%m-%d %H:%M:%S": (re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2}) ([0-9]{2}):([0-9]{2}):([0-9]{2})"),
+                          (0, 1, 2, 3, 4, 5)),
+    "%d/%m/%Y %H:%M:%S": (re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4}) ([0-9]{2}):([0-9]{2}):([0-9]{2})"),
+                          (2, 1, 0, 3, 4, 5)),
+}
+
+
 def local_datetime_or_none(value: Any, fmt: str) -> datetime | None:
     """Vendor wall-clock text in `fmt` -> naive datetime; None when empty or in any other shape."""
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str):
         return None
+    text = value.strip()
+    if not text:
+        return None
+    fast = _FAST_FORMATS.get(fmt)
+    if fast is not None:
+        match = fast[0].fullmatch(text)
+        if match is not None:
+            parts = match.groups()
+            try:
+                return datetime(*(int(parts[i]) for i in fast[1]))
+            except ValueError:
+                return None
     try:
-        return datetime.strptime(value.strip(), fmt)
+        return datetime.strptime(text, fmt)
     except ValueError:
         return None
 
@@ -148,8 +174,36 @@ def scrub_payload(value: Any) -> Any:
     return value
 
 
+_SECRET_NAMES = tuple(SECRET_QUERY_PARAMS)
+_SECRET_NAME_MAX = max(len(name) for name in SECRET_QUERY_PARAMS)
+
+
+def _may_hold_secret(text: str) -> bool:
+    """Whether `text` may hold a credential parameter `name=`: False is certain, True may be a false alarm.
+
+    Every "=" is checked against the characters before it: ASCII ones that end with a parameter
+    name, or any non-ASCII one among them (case-insensitive matching knows look-alikes such as the
+    Kelvin sign for "k"), say "maybe".
+    """
+    at = text.find("=")
+    while at != -1:
+        before = text[max(0, at - _SECRET_NAME_MAX):at]
+        if not before.isascii() or before.lower().endswith(_SECRET_NAMES):
+            return True
+        at = text.find("=", at + 1)
+    return False
+
+
 def payload_json(record: Any) -> str:
-    """The original vendor record as JSON text (non-ASCII kept), secrets removed."""
+    """The original vendor record as JSON text (non-ASCII kept), secrets removed.
+
+    JSON writes a parameter name and its "=" as they are, so a record whose JSON text has no
+    `name=` has nothing for `scrub_payload` to remove and is written as it is (walking every value
+    is most of the cost).
+    """
+    text = json.dumps(record, ensure_ascii=False, default=_json_default)
+    if not _may_hold_secret(text):
+        return text
     return json.dumps(scrub_payload(record), ensure_ascii=False, default=_json_default)
 
 

@@ -19,6 +19,11 @@ ClickHouse-style backslash escapes, `clientID` 0 = no client id, `lastDirectClic
 A body that does not end with a newline is cut off (fetched again); a ragged row inside a
 complete body (more or fewer columns than the header) becomes a malformed record with reason
 `ragged_row`, which staging quarantines; a value that cannot be read becomes None.
+
+`_payload` (the row as JSON) is kept only for a row that needs it: a ragged row, or one with a value
+that could not be read (a non-empty `dateTime` that is not a time, which staging reports as
+`unparseable_time`; an empty one is `missing_time` and needs no payload). A readable visit is all in
+its typed fields, so it lands with `_payload` NULL (CONTRACTS §2).
 """
 
 from __future__ import annotations
@@ -56,6 +61,7 @@ FIELDS = (
     "ym:s:lastUTMTerm", "ym:s:lastDirectClickOrder", "ym:s:startURL",
 )
 DEAD_STATUSES = {"canceled", "processing_failed", "cleaned_by_user", "cleaned_automatically_as_too_old"}
+DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 _ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "0": "\0", "\\": "\\", "'": "'", '"': '"', "b": "\b", "f": "\f"}
 
 
@@ -127,10 +133,16 @@ class YandexMetrikaClient:
                                    f"{self.config.counter_id} now (size quota)",
                            "clean old log requests of this counter or retry later")
 
+        attempts = 0
+
         def attempt() -> dict:
-            # A previous attempt may have created it. The look-up is retried on its own, so one attempt
-            # fails only when its create fails (a flaky GET must not use up the create's attempts).
-            found = self._find_existing(day)
+            # A previous attempt may have created it (its answer lost), so every attempt after the first
+            # looks again; the first needs not, the look-up above has just found nothing. The look-up is
+            # retried on its own, so one attempt fails only when its create fails (a flaky GET must not
+            # use up the create's attempts).
+            nonlocal attempts
+            attempts += 1
+            found = self._find_existing(day) if attempts > 1 else None
             if found:
                 return found
             body = self.http.send_once("POST", f"{self.prefix}/logrequests", params=self._params(day),
@@ -247,31 +259,57 @@ def parse_part(text: str) -> list[dict]:
     missing = [f for f in FIELDS if f not in header]
     if missing:
         raise ApiError(SOURCE, f"the log part lacks fields {missing}")
+    width = len(header)
+    position = {name: i for i, name in enumerate(header)}  # a repeated name: its last column, as a dict
+    columns = [position[f] for f in FIELDS]
     records = []
+    append = records.append
     for line in lines[1:]:
         values = line.rstrip("\r").split("\t")
-        if len(values) != len(header):
-            records.append(malformed_record("ragged_row", line, columns=len(values), expected=len(header)))
+        if len(values) != width:
+            append(malformed_record("ragged_row", line, columns=len(values), expected=width))
             continue
-        row = {name: _unescape(value) for name, value in zip(header, values)}
-        records.append(parse_visit(row))
+        if "\\" in line:
+            values = [_unescape(value) for value in values]
+        record, unreadable = _visit([values[i] for i in columns])
+        if unreadable:  # the row as it came, every column, for staging to show
+            record["_payload"] = payload_json(dict(zip(header, values)))
+        append(record)
     return records
 
 
 def parse_visit(row: dict) -> dict:
-    """One Logs API row (by field name) -> the `yandex_metrika/visits` record of CONTRACTS §2."""
-    return {
-        "visit_id": id_or_none(row.get("ym:s:visitID")),
-        "client_id": id_or_none(row.get("ym:s:clientID")),
-        "started_at_local": local_datetime_or_none(row.get("ym:s:dateTime"), "%Y-%m-%d %H:%M:%S"),
-        "traffic_source": text_or_none(row.get("ym:s:lastTrafficSource")),
-        "adv_engine": text_or_none(row.get("ym:s:lastAdvEngine")),
-        "utm_source": text_or_none(row.get("ym:s:lastUTMSource")),
-        "utm_medium": text_or_none(row.get("ym:s:lastUTMMedium")),
-        "utm_campaign": text_or_none(row.get("ym:s:lastUTMCampaign")),
-        "utm_content": text_or_none(row.get("ym:s:lastUTMContent")),
-        "utm_term": text_or_none(row.get("ym:s:lastUTMTerm")),
-        "direct_campaign_id": id_or_none(row.get("ym:s:lastDirectClickOrder")),
-        "start_url": text_or_none(row.get("ym:s:startURL")),
-        "_payload": payload_json(row),
+    """One Logs API row (by field name) -> the `yandex_metrika/visits` record of CONTRACTS §2.
+
+    `_payload` is the row as JSON only when a value in it could not be read (a `dateTime` that is not
+    empty and not a time); otherwise None: every field of a readable row is in the typed columns.
+    """
+    record, unreadable = _visit([row.get(f) for f in FIELDS])
+    if unreadable:
+        record["_payload"] = payload_json(row)
+    return record
+
+
+def _visit(values: list) -> tuple[dict, bool]:
+    """(the typed record of one row with `_payload` None, whether a value could not be read);
+    `values` in FIELDS order. Only `dateTime` can fail: ids and texts are read as they are."""
+    (visit_id, client_id, started, traffic_source, adv_engine, utm_source, utm_medium, utm_campaign,
+     utm_content, utm_term, direct_campaign, start_url) = values
+    started_at = local_datetime_or_none(started, DATETIME_FORMAT)
+    unreadable = started_at is None and started is not None and started != ""
+    record = {
+        "visit_id": id_or_none(visit_id),
+        "client_id": id_or_none(client_id),
+        "started_at_local": started_at,
+        "traffic_source": text_or_none(traffic_source),
+        "adv_engine": text_or_none(adv_engine),
+        "utm_source": text_or_none(utm_source),
+        "utm_medium": text_or_none(utm_medium),
+        "utm_campaign": text_or_none(utm_campaign),
+        "utm_content": text_or_none(utm_content),
+        "utm_term": text_or_none(utm_term),
+        "direct_campaign_id": id_or_none(direct_campaign),
+        "start_url": text_or_none(start_url),
+        "_payload": None,
     }
+    return record, unreadable

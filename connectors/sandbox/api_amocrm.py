@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from .credentials import SandboxCredentials
 from .hostile import AMOCRM_PAGE_CAP
-from .messages import Request, Response, json_response
+from .messages import RenderCache, Request, Response, json_response
 from .world import World
 
 MAX_LIMIT = 250
@@ -30,6 +30,7 @@ def _int_arg(req: Request, name: str) -> int | None:
 class AmoCRMAPI:
     def __init__(self, world: World, credentials: SandboxCredentials):
         self.world, self.creds = world, credentials
+        self._rendered = RenderCache()
 
     def handle(self, req: Request) -> Response | None:
         if req.path not in ("/api/v4/leads", "/api/v4/contacts"):
@@ -40,6 +41,11 @@ class AmoCRMAPI:
             return _problem(402, "Payment Required", "Account is not paid")
         if req.method != "GET":
             return _problem(405, "Method Not Allowed", "Use GET")
+        # The answer depends on the path, the query (its order too: it is echoed in the links) and the host.
+        key = (req.path, tuple((k, tuple(v)) for k, v in req.query.items()), req.base_url)
+        return self._rendered.get(key, lambda: self._answer(req), lambda r: len(r.body) + 1)
+
+    def _answer(self, req: Request) -> Response:
         try:
             page = int(req.arg("page", "1"))
             limit = min(MAX_LIMIT, int(req.arg("limit", "50")))

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from .credentials import SandboxCredentials
 from .hostile import CALLTOUCH_PAGE_CAP
-from .messages import Request, Response, json_response
+from .messages import RenderCache, Request, Response, json_response
 from .world import World
 
 CALLS = re.compile(r"^/calls-service/RestAPI/([^/]+)/calls-diary/calls$")
@@ -30,6 +30,7 @@ def _error(status: int, error: str, message: str) -> Response:
 class CalltouchAPI:
     def __init__(self, world: World, credentials: SandboxCredentials):
         self.world, self.creds = world, credentials
+        self._rendered = RenderCache()
 
     def handle(self, req: Request) -> Response | None:
         calls, recording = CALLS.match(req.path), RECORDING.match(req.path)
@@ -64,9 +65,15 @@ class CalltouchAPI:
             return _error(400, "Bad Request", f"page must be >= 1 and limit within 1..{MAX_LIMIT}")
         if self.world.hostile:
             limit = min(limit, CALLTOUCH_PAGE_CAP)  # pages smaller than asked for: duplicates cross pages
+        with_yd = req.arg("withYandexDirect", "false").lower() == "true"
+        key = (day_from, req.base_url, with_yd, paged, page, limit)
+        return self._rendered.get(key, lambda: self._page(day_from, req.base_url, with_yd, paged, page, limit),
+                                  lambda r: len(r.body))
+
+    def _page(self, day, base_url: str, with_yd: bool, paged: bool, page: int, limit: int) -> Response:
         records = self.world.calltouch_calls(
-            day_from, base_url=req.base_url, site_id=self.creds.calltouch_site_id, token=self.creds.calltouch_token,
-            with_yandex_direct=req.arg("withYandexDirect", "false").lower() == "true")
+            day, base_url=base_url, site_id=self.creds.calltouch_site_id, token=self.creds.calltouch_token,
+            with_yandex_direct=with_yd)
         if not paged:
             return json_response(200, records)
         chunk = records[(page - 1) * limit: page * limit]

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 from . import hostile
 from .credentials import SandboxCredentials
-from .messages import Request, Response, json_response
+from .messages import RenderCache, Request, Response, json_response
 from .world import METRIKA_FIELDS, World
 
 PREFIX = re.compile(r"^/management/v1/counter/([^/]+)/(.+)$")
@@ -70,6 +70,7 @@ class MetrikaAPI:
         self.requests: dict[int, LogRequest] = {}
         self._next_id = 7_100_000
         self._lock = threading.Lock()
+        self._rendered = RenderCache()
 
     def handle(self, req: Request) -> Response | None:
         match = PREFIX.match(req.path)
@@ -152,6 +153,12 @@ class MetrikaAPI:
     def _process(self, lr: LogRequest) -> None:
         if lr.status != "created":
             return
+        key = (lr.date1, lr.date2, tuple(lr.fields))
+        lr.parts = list(self._rendered.get(key, lambda: self._parts(lr), lambda parts: sum(len(p) for p in parts)))
+        lr.status = "processed"
+
+    def _parts(self, lr: LogRequest) -> list[bytes]:
+        """The TSV parts of a log request: what it holds depends on its dates and fields only."""
         header = "\t".join(lr.fields)
         rows: list[str] = []
         day = lr.date1
@@ -167,5 +174,4 @@ class MetrikaAPI:
         if self.world.hostile:
             header += "\t" + hostile.METRIKA_EXTRA_FIELD
         chunks = [rows[i:i + part_rows] for i in range(0, len(rows), part_rows)] or [[]]
-        lr.parts = [("\n".join([header, *chunk]) + "\n").encode("utf-8") for chunk in chunks]
-        lr.status = "processed"
+        return [("\n".join([header, *chunk]) + "\n").encode("utf-8") for chunk in chunks]

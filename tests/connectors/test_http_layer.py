@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -16,7 +17,8 @@ from connectors.pagination import NextLinkPaginator, PageNumberPaginator, Report
 from connectors.ratelimit import RateLimiter
 from connectors.retry import RetryPolicy
 from connectors.yandex_direct import parse_report
-from connectors.yandex_metrika import FIELDS, parse_part
+from connectors.records import local_datetime_or_none, payload_json
+from connectors.yandex_metrika import FIELDS, parse_part, parse_visit
 
 
 def test_redact_url_hides_client_api_id_value():
@@ -175,3 +177,44 @@ def test_metrika_part_is_read_by_column_name_and_zero_ids_become_none():
     assert visit["traffic_source"] == "direct" and visit["utm_source"] is None
     with pytest.raises(RetriableError):
         parse_part(text[: len(text) - 12])
+
+
+def _metrika_text(*rows: dict, header=FIELDS) -> str:
+    lines = ["\t".join(header)] + ["\t".join(row.get(f, "") for f in header) for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def test_metrika_payload_is_kept_only_for_a_visit_with_an_unreadable_value():
+    good = {"ym:s:visitID": "1", "ym:s:dateTime": "2026-01-01 10:05:31", "ym:s:startURL": "https://x.ru/?a=1"}
+    missing = {"ym:s:visitID": "2", "ym:s:dateTime": ""}
+    unreadable = {"ym:s:visitID": "3", "ym:s:dateTime": "2026-13-01 25:00:00", "ym:s:lastUTMTerm": "tab\\there"}
+    visits = parse_part(_metrika_text(good, missing, unreadable))
+    assert [v["_payload"] for v in visits[:2]] == [None, None]  # missing time: staging needs no payload
+    assert visits[1]["started_at_local"] is None
+    kept = json.loads(visits[2]["_payload"])  # the raw row, unescaped, for staging's unparseable_time
+    assert kept["ym:s:dateTime"] == "2026-13-01 25:00:00" and kept["ym:s:lastUTMTerm"] == "tab\there"
+    assert set(kept) == set(FIELDS)
+    assert parse_visit({"ym:s:visitID": "4", "ym:s:dateTime": "yesterday"})["_payload"] is not None
+    assert parse_visit({"ym:s:visitID": "4", "ym:s:dateTime": "2026-01-01 10:05:31"})["_payload"] is None
+
+
+def test_metrika_values_are_unescaped_only_where_the_row_has_backslashes():
+    row = {"ym:s:visitID": "5", "ym:s:dateTime": "2026-01-01 10:05:31", "ym:s:startURL": "a\\tb\\\\c\\nd"}
+    [visit] = parse_part(_metrika_text(row))
+    assert visit["start_url"] == "a\tb\\c\nd"
+
+
+def test_vendor_timestamps_read_fast_equal_strptime_in_every_shape():
+    for text, fmt in [("2026-01-01 10:05:31", "%Y-%m-%d %H:%M:%S"), ("31/01/2026 23:59:59", "%d/%m/%Y %H:%M:%S"),
+                      ("2026-1-1 1:5:3", "%Y-%m-%d %H:%M:%S"), ("29/02/2024 00:00:00", "%d/%m/%Y %H:%M:%S")]:
+        assert local_datetime_or_none(text, fmt) == datetime.strptime(text, fmt)
+    for text in ("2026-02-30 10:05:31", "2026-01-01 24:00:00", "2026-01-01T10:05:31", "2026-01-01", "", " "):
+        assert local_datetime_or_none(text, "%Y-%m-%d %H:%M:%S") is None
+
+
+def test_payload_json_strips_credentials_wherever_they_hide():
+    record = {"url": "https://h/x?a=1&ClientApiId=SECRET&b=2", "nested": [{"u": "https://h/?api_key=K"}],
+              "plain": "a=b", "n": 1}
+    text = payload_json(record)
+    assert "SECRET" not in text and "api_key" not in text and '"plain": "a=b"' in text
+    assert payload_json({"a": "no parameters here", "b": None}) == '{"a": "no parameters here", "b": null}'

@@ -50,3 +50,42 @@ def test_publishing_an_unbuilt_warehouse_fails_and_keeps_the_previous_version(tm
     assert con.execute("select revenue from marts.roi_daily").fetchone()[0] == 100
     con.close()
     assert not list(tmp_path.glob(".marts.duckdb.tmp-*"))
+
+
+def _build_days(path, revenue_on_day_3: int, days: int = 5) -> None:
+    con = duckdb.connect(str(path))
+    con.execute("create schema if not exists marts")
+    con.execute(f"""create or replace table marts.fct_calls as
+        select 'c' || i as call_id, date '2026-10-01' + cast(i % {days} as integer) as call_date,
+               case when i % {days} = 3 then {revenue_on_day_3} else 10 end::decimal(18, 2) as revenue
+        from range(50) as r(i)""")
+    con.execute("""create or replace table marts.attribution_credits as
+        select call_id, m.model as attribution_model, 0.5::double as credit, revenue / 2 as revenue_credit
+        from marts.fct_calls cross join (values ('linear'), ('last_click')) as m(model)""")
+    con.execute("create or replace table marts.data_quality as select count(*) as rows_landed from marts.fct_calls")
+    con.close()
+
+
+def _rows(path, table):
+    with duckdb.connect(str(path), read_only=True) as con:
+        return sorted(con.execute(f"select * from {table}").fetchall())
+
+
+def test_a_daily_publish_replaces_only_the_days_that_changed_and_equals_the_build(tmp_path):
+    build, target = tmp_path / "warehouse.duckdb", tmp_path / "marts.duckdb"
+    _build_days(build, 10)
+    first = publish_marts(build, target)
+    assert first.days_replaced == {"attribution_credits": None, "data_quality": None, "fct_calls": None}
+
+    _build_days(build, 99)  # one day's revenue changed
+    second = publish_marts(build, target)
+    assert second.days_replaced == {"attribution_credits": 1, "data_quality": None, "fct_calls": 1}
+    for table in ("fct_calls", "attribution_credits", "data_quality"):
+        assert _rows(target, f"marts.{table}") == _rows(build, f"marts.{table}")
+
+    _build_days(build, 99, days=6)  # every call moved to another day, one day more
+    third = publish_marts(build, target)
+    assert third.days_replaced["fct_calls"] == 6
+    for table in ("fct_calls", "attribution_credits"):
+        assert _rows(target, f"marts.{table}") == _rows(build, f"marts.{table}")
+    assert publish_marts(build, target).days_replaced == {"attribution_credits": 0, "data_quality": None, "fct_calls": 0}

@@ -95,6 +95,10 @@ def run(
     end: str = typer.Option(..., help="Last local day to land (YYYY-MM-DD)."),
     source: Optional[list[str]] = typer.Option(None, "--source", help="Only these sources (repeatable)."),
     land_only: bool = typer.Option(False, "--land-only", help="Land raw data only; skip the dbt build and publishing."),
+    build_only: bool = typer.Option(False, "--build-only",
+                                    help="Skip landing: build the warehouse and publish from the days already landed."),
+    full_refresh: bool = typer.Option(False, "--full-refresh",
+                                      help="Rebuild every incremental table from all landed days, not just the window."),
 ) -> None:
     """Land every enabled source for the days given, build the warehouse and publish the marts."""
     from .runner import RunError, run_range
@@ -108,7 +112,10 @@ def run(
                 f"--end {last} is not a finished local day yet (today is {settings.local_today()} in "
                 f"{settings.timezone_name()}). Fix: end at yesterday or earlier."
             )
-        run_range(first, last, sources=source or None, build=not land_only, console=err)
+        if land_only and (build_only or full_refresh):
+            raise settings.SettingsError("--land-only builds nothing: drop --build-only / --full-refresh.")
+        run_range(first, last, sources=source or None, build=not land_only, land=not build_only,
+                  full_refresh=full_refresh, console=err)
     except (settings.SettingsError, RunError) as exc:
         fail(str(exc))
 

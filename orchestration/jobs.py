@@ -19,6 +19,10 @@ refresh_job = dg.define_asset_job(
 )
 
 
+# A run with this tag set to "true" rebuilds the incremental dbt models from every landed day.
+FULL_REFRESH_TAG = "call_attribution/full_refresh"
+
+
 def range_tags(start: date, end: date) -> dict[str, str]:
     """A partition range as one run (the assets' backfill policy is single-run)."""
     return {RANGE_START_TAG: start.isoformat(), RANGE_END_TAG: end.isoformat()}

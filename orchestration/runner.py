@@ -142,12 +142,16 @@ def run_range(
     *,
     sources: list[str] | None = None,
     build: bool = True,
+    land: bool = True,
+    full_refresh: bool = False,
     console: Console | None = None,
 ) -> RunReport:
-    """Land the chosen sources for [first, last], then (optionally) build and publish, as one Dagster run."""
+    """Land the chosen sources for [first, last] (unless `land` is false: build from what is landed),
+    then (optionally) build and publish, as one Dagster run. `full_refresh` rebuilds the incremental
+    models from every landed day instead of the window."""
     console = console or Console(stderr=True)
     days = settings.days_between(first, last)
-    chosen = check_environment(sources)
+    chosen = check_environment(sources) if land else []
     prepare_instance()
     if build:
         from .warehouse.project import ensure_manifest
@@ -157,7 +161,7 @@ def run_range(
     import dagster as dg
 
     from .definitions import defs
-    from .jobs import range_tags
+    from .jobs import FULL_REFRESH_TAG, range_tags
     from .landing import progress
     from .landing.registry import landing_keys
     from .warehouse.assets import published_marts_asset, warehouse_keys
@@ -175,6 +179,8 @@ def run_range(
         console=console, transient=False,
     ) as bar:
         landing_task = bar.add_task(f"landing {len(chosen)} sources", total=len(days) * len(landing_keys(chosen)))
+        if not land:
+            bar.add_task("building warehouse (dbt build) and publishing", total=None)
 
         def on_landed(part) -> None:
             report.rows[part.stream.key][part.day.isoformat()] = part.rows
@@ -198,7 +204,8 @@ def run_range(
                     open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
                 result = job.execute_in_process(
                     instance=instance,
-                    tags={**range_tags(first, last), **cli_run_tags()},
+                    tags={**range_tags(first, last), **cli_run_tags(),
+                          **({FULL_REFRESH_TAG: "true"} if full_refresh else {})},
                     asset_selection=selection,
                     # failures reach the user as one line (below); the UI keeps the full event log
                     run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},

@@ -14,6 +14,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets, get_asset_key_for_model
 
 from .. import settings
+from ..jobs import FULL_REFRESH_TAG
 from ..partitions import daily_partitions, partition_days
 from .project import dbt_environment, dbt_project
 from .publish import publish_marts
@@ -91,6 +92,8 @@ def warehouse_assets() -> dg.AssetsDefinition:
         dbt_environment()  # this run's ATTRIBUTION_HOME and time zone, absolute
         # dbt unit tests check the SQL, not the data: they run in the test suite, not in every refresh
         args = ["build", "--exclude", "resource_type:unit_test"]
+        if context.run.tags.get(FULL_REFRESH_TAG) == "true":
+            args.append("--full-refresh")
         with environment(run_window_env(context)):  # the dbt subprocess inherits it
             yield from dbt.cli(args, context=context).stream()
 

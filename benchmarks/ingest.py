@@ -51,7 +51,7 @@ def _land_source(source: str, resource, days: list[date], root: Path, salt: str)
         elif source == "yandex_direct":
             parts = [(YANDEX_DIRECT_CAMPAIGN_STATS, resource.client().campaign_stats(day))]
         elif source == "yandex_metrika":
-            parts = [(YANDEX_METRIKA_VISITS, resource.client().visits(day))]
+            parts = [(YANDEX_METRIKA_VISITS, resource.client().visits_table(day))]
         else:
             parts = [(AMOCRM_LEADS, resource.client().leads(day))]
         for stream, records in parts:
@@ -82,7 +82,14 @@ def main() -> None:
     parser.add_argument("--start", required=True)
     parser.add_argument("--end", required=True)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--without-rate-limits", action="store_true",
+                        help="switch the vendors' request quotas off (the sandbox does not enforce them): "
+                             "what the client itself can parse and land per second")
     args = parser.parse_args()
+    if args.without_rate_limits:
+        from connectors import ratelimit
+
+        ratelimit.DEFAULT_LIMITS.clear()  # limiter_for() then hands out unlimited limiters
     first, last = date.fromisoformat(args.start), date.fromisoformat(args.end)
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     with tempfile.TemporaryDirectory(prefix="ingest-") as tmp:

@@ -28,7 +28,7 @@ from .http import HttpClient, HttpSettings, default_classify, error_detail, json
 from .pagination import PageNumberPaginator
 from .ratelimit import limiter_for
 from .records import (StreamSpec, bool_or_none, id_or_none, int_or_none, local_datetime_or_none, malformed_record,
-                      payload_json, text_or_none)
+                      payload_json, scrub_payload, text_or_none)
 
 SOURCE = "calltouch"
 CALLS = StreamSpec(
@@ -119,6 +119,11 @@ def parse_call(raw: dict) -> dict:
         return malformed_record("malformed_record", raw)
     direct = raw.get("yandexDirect")
     recording = raw.get("callRecordUrl")
+    original = raw
+    if isinstance(recording, str):  # the one value known to carry the token: scrubbed here, so the payload
+        scrubbed = scrub_payload(recording)  # is written once instead of walked and written again
+        if scrubbed != recording:
+            original = {**raw, "callRecordUrl": scrubbed}
     return {
         "call_id": id_or_none(raw.get("callId")),
         "started_at_local": local_datetime_or_none(raw.get("date"), DATETIME_FORMAT),
@@ -143,5 +148,5 @@ def parse_call(raw: dict) -> dict:
         "utm_term": text_or_none(raw.get("utmTerm")),
         "direct_campaign_id": id_or_none(direct.get("campaignId")) if isinstance(direct, dict) else None,
         "recording_url": text_or_none(strip_secret_params(recording)) if isinstance(recording, str) else None,
-        "_payload": payload_json(raw),
+        "_payload": payload_json(original),
     }

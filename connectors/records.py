@@ -8,13 +8,19 @@ only `_payload` = `{"_malformed": <reason>, "_raw": <what was sent>}`.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .errors import SECRET_QUERY_PARAMS, has_secret_param, strip_secret_params
 
@@ -213,3 +219,63 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+# ---- the same readings over Arrow columns ----------------------------------------------------------------
+# A day of a high-volume stream is read column by column in Arrow (C++), not value by value in Python. Each
+# function below equals its scalar twin above on every value (tests/connectors/test_vectorised_parsing.py);
+# where Arrow cannot decide a value exactly (a time in an unusual shape) the scalar function reads it.
+
+@functools.cache
+def _strip_chars() -> str:
+    """Every character `str.strip()` removes (`str.isspace`), for `pc.utf8_trim`."""
+    return "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+
+
+def patch_values(result: pa.Array, values: pa.Array, mask: pa.Array, read: Callable[[Any], Any]) -> pa.Array:
+    """`result` with the positions where `mask` is true replaced by `read(value)` (Python, per value: for
+    the rare values a vectorised reading leaves to a scalar function)."""
+    mask = pc.fill_null(mask, False)
+    rare = values.filter(mask)
+    if len(rare) == 0:
+        return result
+    fixed = pa.array([read(v) for v in rare.to_pylist()], result.type)
+    return pc.replace_with_mask(result, mask, fixed)
+
+
+def text_or_none_array(values: pa.Array) -> pa.Array:
+    """`text_or_none` of every value of a string array (a value is kept as it is, unless it is all blank)."""
+    blank = pc.equal(pc.utf8_trim(values, characters=_strip_chars()), "")
+    return pc.if_else(pc.fill_null(blank, True), pa.scalar(None, pa.string()), values)
+
+
+def id_or_none_array(values: pa.Array) -> pa.Array:
+    """`id_or_none` of every value of a string array (stripped; blank and "0" are None)."""
+    stripped = pc.utf8_trim(values, characters=_strip_chars())
+    none = pc.is_in(stripped, value_set=pa.array(["", "0"]))
+    return pc.if_else(pc.fill_null(none, True), pa.scalar(None, pa.string()), stripped)
+
+
+def local_datetime_or_none_array(values: pa.Array, fmt: str) -> pa.Array:
+    """`local_datetime_or_none(value, fmt)` of every value of a string array, as timestamp[us].
+
+    A value in the vendor's exact shape is read by Arrow and kept when the time read has the value's own
+    year, month, day, hour, minute and second (so Arrow never accepts what `datetime` rejects, e.g.
+    30 February, second 60 or year 0); every other non-empty value is read by the scalar function.
+    """
+    pattern, order = _FAST_FORMATS[fmt]
+    parsed = pc.strptime(values, format=fmt, unit="us", error_is_null=True)
+    parts = pc.extract_regex(values, _named_groups(pattern.pattern))
+    exact = pc.is_valid(parsed)
+    for read, group in zip((pc.year, pc.month, pc.day, pc.hour, pc.minute, pc.second), order):
+        exact = pc.and_(exact, pc.equal(read(parsed), pc.struct_field(parts, f"g{group}").cast(pa.int64())))
+    exact = pc.fill_null(pc.and_(exact, pc.greater_equal(pc.year(parsed), 1)), False)  # datetime has no year 0
+    result = pc.if_else(exact, parsed, pa.scalar(None, pa.timestamp("us")))
+    rare = pc.and_(pc.invert(exact), pc.not_equal(values, ""))
+    return patch_values(result, values, rare, lambda v: local_datetime_or_none(v, fmt))
+
+
+def _named_groups(pattern: str) -> str:
+    """`pattern` anchored at both ends, its groups named g0, g1, ... (what `pc.extract_regex` needs)."""
+    pieces = pattern.split("(")
+    return "^" + pieces[0] + "".join(f"(?P<g{k}>{piece}" for k, piece in enumerate(pieces[1:])) + "$"

@@ -23,20 +23,41 @@
     coalesce({{ prefix }}_defect, case when {{ prefix }}_copy_rank > 1 then 'duplicate_id' end)
 {%- endmacro %}
 
-{#- A checked relation (with _defect) ranked and given its _quarantine_reason. -#}
+{#- A checked relation (with _defect) ranked and given its _quarantine_reason. Almost every record
+    lands once: only the keys that occur more than once are ranked (a window over a year of visits
+    would sort all of them), the rest are the kept copy by definition. -#}
 {% macro ranked_copies(relation, key_columns, own_day) -%}
+    {%- set same_key -%}
+        {%- for key in key_columns %}{{ 'and ' if not loop.first }}repeated.{{ key }} = copies.{{ key }} {% endfor -%}
+    {%- endset -%}
     select
         *,
         {{ copy_quarantine_reason() }} as _quarantine_reason
     from (
+        select copies.*, cast(1 as bigint) as _copy_rank
+        from {{ relation }} as copies
+        where not exists (
+            select 1 from ({{ repeated_keys(relation, key_columns) }}) as repeated where {{ same_key }}
+        )
+        union all
         select
-            *,
+            copies.*,
             row_number() over (
                 partition by {{ key_columns | join(', ') }}
                 order by {{ copy_order(own_day) }}
             ) as _copy_rank
-        from {{ relation }}
+        from {{ relation }} as copies
+        where exists (
+            select 1 from ({{ repeated_keys(relation, key_columns) }}) as repeated where {{ same_key }}
+        )
     ) as ranked
+{%- endmacro %}
+
+{% macro repeated_keys(relation, key_columns) -%}
+    select {{ key_columns | join(', ') }}
+    from {{ relation }}
+    group by {{ key_columns | join(', ') }}
+    having count(*) > 1
 {%- endmacro %}
 
 {#- When this dbt invocation started: incremental base models stamp the rows they write with it

@@ -24,7 +24,7 @@ from .writer import LandedPartition, build_table, write_partition
 # Single-run backfills (one run lands a range of days) are "beta" in Dagster 1.13; we rely on them knowingly.
 warnings.filterwarnings("ignore", category=dg.BetaWarning, message=".*backfill_policy.*")
 
-Fetch = Callable[[Any, date, LandingZone], Iterable[dict]]
+Fetch = Callable[[Any, date, LandingZone], "Iterable[dict] | pa.Table"]  # records, or a connector's Arrow table
 
 
 def api_spec(source: str, description: str) -> dg.AssetSpec:

@@ -34,17 +34,24 @@ def partition_path(root: Path, stream: Stream, day: date) -> Path:
     return root / stream.source / stream.name / f"{day.isoformat()}.parquet"
 
 
-def build_table(stream: Stream, records: Iterable[dict], day: date, *, salt: str | None, region: str) -> pa.Table:
+def build_table(stream: Stream, records: Iterable[dict] | pa.Table, day: date, *, salt: str | None,
+                region: str) -> pa.Table:
     """Arrow table of the stream's schema; adds caller_e164/caller_hash where the stream has a phone.
 
-    Vectorised: Arrow converts the records in C++ (`from_pylist`), and phone numbers are parsed and
-    hashed once per distinct number, not per row (a day has far fewer callers than calls).
+    `records` are the connector's records as dicts, or already as an Arrow table with the stream's record
+    fields and `_payload` (a connector that reads its source column by column, e.g. Metrica's
+    `visits_table`); a missing record field is NULL, extra columns are ignored. Vectorised: Arrow
+    converts dicts in C++ (`from_pylist`), and phone numbers are parsed and hashed once per distinct
+    number, not per row (a day has far fewer callers than calls).
     """
-    rows = records if isinstance(records, list) else list(records)
     landed_at = datetime.now(timezone.utc)
-    n = len(rows)
     record_schema = pa.schema([*stream.fields, pa.field("_payload", pa.string())])
-    records_table = pa.Table.from_pylist(rows, schema=record_schema)
+    if isinstance(records, pa.Table):
+        records_table = _conformed(records, record_schema)
+    else:
+        rows = records if isinstance(records, list) else list(records)
+        records_table = pa.Table.from_pylist(rows, schema=record_schema)
+    n = records_table.num_rows
     arrays = [records_table.column(f.name) for f in stream.fields]
     if stream.phone_field:
         if salt is None:
@@ -57,6 +64,13 @@ def build_table(stream: Stream, records: Iterable[dict], day: date, *, salt: str
         pa.repeat(pa.scalar(landed_at, pa.timestamp("us", tz="UTC")), n),
     ]
     return pa.Table.from_arrays(arrays, schema=stream.schema)
+
+
+def _conformed(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """`table` with exactly the columns of `schema`, in its order and types (what `from_pylist` makes of dicts)."""
+    columns = [table.column(f.name).cast(f.type) if f.name in table.column_names else pa.nulls(table.num_rows, f.type)
+               for f in schema]
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 def _pseudonymise(raw: pa.ChunkedArray, salt: str, region: str) -> tuple[pa.Array, pa.Array]:

@@ -16,7 +16,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets, get_as
 from .. import settings
 from ..jobs import FULL_REFRESH_TAG
 from ..partitions import daily_partitions, partition_days
-from .project import dbt_environment, dbt_project
+from .project import dbt_environment, dbt_project, prune_run_targets
 from .publish import publish_marts
 
 WAREHOUSE_POOL = "warehouse"  # only one run builds or publishes the warehouse at a time
@@ -96,6 +96,7 @@ def warehouse_assets() -> dg.AssetsDefinition:
             args.append("--full-refresh")
         with environment(run_window_env(context)):  # the dbt subprocess inherits it
             yield from dbt.cli(args, context=context).stream()
+        prune_run_targets()
 
     return warehouse
 

@@ -9,7 +9,7 @@ visits = landing_asset(
     YANDEX_METRIKA_VISITS,
     api=yandex_metrika_api,
     resource_key="yandex_metrika",
-    fetch=lambda resource, day, zone: resource.client().visits(day),
+    fetch=lambda resource, day, zone: resource.client().visits_table(day),
     description="Every Metrica visit of a local day with its own (`last`) traffic source and UTM tags.",
 )
 

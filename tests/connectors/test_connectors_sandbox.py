@@ -169,3 +169,17 @@ def test_a_day_without_data_yields_no_records(server, make_clients, end_date):
     quiet = end_date - timedelta(days=30)  # before the small world's window: empty everywhere
     got = make_clients(server).fetch_day(quiet)
     assert {stream: len(records) for stream, records in got.items()} == {stream: 0 for stream in STREAMS}
+
+
+def test_metrika_visits_as_one_arrow_table_equal_the_visits_as_records(server, make_clients, fault_free, end_date):
+    from datetime import timedelta
+
+    import pyarrow as pa
+
+    from connectors.yandex_metrika import RECORD_SCHEMA
+
+    metrika = make_clients(server).metrika
+    table = metrika.visits_table(end_date)
+    assert table.equals(pa.Table.from_pylist(fault_free[end_date]["yandex_metrika/visits"], schema=RECORD_SCHEMA))
+    assert table.num_rows > 100
+    assert metrika.visits_table(end_date - timedelta(days=30)).equals(RECORD_SCHEMA.empty_table())

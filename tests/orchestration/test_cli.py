@@ -39,6 +39,12 @@ def test_a_run_with_no_source_configured_says_what_to_set(tmp_path):
     assert "no source is configured" in line and ".env.example" in line
 
 
+def test_land_only_with_build_only_is_refused_in_one_line(tmp_path):
+    line = _one_line_error(_run(["run", "--start", "2026-10-01", "--end", "2026-10-01", "--land-only", "--build-only"],
+                                tmp_path))
+    assert "--land-only builds nothing" in line
+
+
 def test_calls_without_a_pii_salt_are_refused(tmp_path):
     env = {"CALLTOUCH_SITE_ID": "1", "CALLTOUCH_API_TOKEN": "x", "ATTRIBUTION_PII_SALT": ""}
     line = _one_line_error(_run(["run", "--start", "2026-10-01", "--end", "2026-10-01"], tmp_path, env))

@@ -9,11 +9,14 @@ import textwrap
 from datetime import date, datetime
 from decimal import Decimal
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from connectors.yandex_metrika import FIELDS, RECORD_SCHEMA, parse_part, parse_part_table
 from orchestration.landing.pii import caller_hash, to_e164
-from orchestration.landing.schemas import AMOCRM_CONTACTS, CALLTOUCH_CALLS, STREAMS, YANDEX_DIRECT_CAMPAIGN_STATS
+from orchestration.landing.schemas import (AMOCRM_CONTACTS, CALLTOUCH_CALLS, STREAMS, YANDEX_DIRECT_CAMPAIGN_STATS,
+                                          YANDEX_METRIKA_VISITS)
 from orchestration.landing.writer import build_table, partition_path, write_partition
 
 DAY = date(2026, 10, 1)
@@ -69,6 +72,25 @@ def test_an_empty_day_still_lands_the_full_typed_schema(tmp_path):
         part = write_partition(tmp_path, stream, DAY, build_table(stream, [], DAY, salt=SALT, region="RU"))
         assert part.rows == 0
         assert pq.read_schema(part.path).equals(stream.schema, check_metadata=False)
+
+
+def test_a_connector_table_lands_exactly_as_the_same_records_as_dicts():
+    part = "\t".join(FIELDS) + "\n" + "\n".join([
+        "\t".join(["11", "0", "2026-10-01 09:00:00", "ad", "", "yandex", "cpc", "brand", "", "", "7001", "https://x.ru/"]),
+        "\t".join(["12", "42", "2026-10-01 25:00:00", "organic", *[""] * 7, "0", ""]),
+        "ragged\trow",
+    ]) + "\n"
+    as_table = build_table(YANDEX_METRIKA_VISITS, parse_part_table(part.encode()), DAY, salt=None, region="RU")
+    as_dicts = build_table(YANDEX_METRIKA_VISITS, parse_part(part), DAY, salt=None, region="RU")
+    assert RECORD_SCHEMA.names == [f.name for f in YANDEX_METRIKA_VISITS.fields] + ["_payload"]
+    assert as_table.drop(["_landed_at"]).equals(as_dicts.drop(["_landed_at"]))
+    assert as_table.column("_payload").null_count == 1 and as_table.schema.equals(YANDEX_METRIKA_VISITS.schema)
+
+
+def test_a_table_missing_a_record_field_lands_it_as_null():
+    calls = pa.table({"call_id": ["1"], "caller_number": ["8 (495) 123-45-67"], "_payload": ["{}"]})
+    [row] = build_table(CALLTOUCH_CALLS, calls, DAY, salt=SALT, region="RU").to_pylist()
+    assert row["started_at_local"] is None and row["caller_e164"] == "+74951234567"
 
 
 def test_landing_a_day_twice_replaces_it_with_the_same_rows(tmp_path):

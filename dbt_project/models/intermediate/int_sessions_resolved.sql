@@ -3,7 +3,7 @@
     incremental_strategy='append',
     on_schema_change='fail',
     meta={'test_window': {'column': 'visit_date'}},
-    pre_hook="{{ delete_incremental_window('visit_date', visit_window_start(ref('stg_yandex_metrika__visits'))) }}",
+    pre_hook="{{ delete_incremental_window('visit_date', visit_window_start(none)) }}",
 ) }}
 {#-
     Web sessions with the direct-touch flag, the numeric id that breaks ties between sessions, and
@@ -11,7 +11,7 @@
     itself is resolved where it is reported (marts), so a renamed campaign or a new override seed row
     never leaves stale rows in this incremental table. Incremental by visit_date (macros/incremental.sql).
 -#}
-{%- set window_start = visit_window_start(ref('stg_yandex_metrika__visits')) %}
+{%- set window_start = visit_window_start(none) %}
 
 with visits as (
 

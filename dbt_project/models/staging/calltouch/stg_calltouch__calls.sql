@@ -1,3 +1,4 @@
+{{ config(meta={'test_window': {'column': '_partition_date'}}) }}
 {#-
     Valid Calltouch calls in the unified call shape (see int_calls_unioned): ids prefixed with the
     source system, wall-clock times localised, numbers in E.164, no raw caller number.

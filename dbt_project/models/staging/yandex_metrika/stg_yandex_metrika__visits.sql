@@ -1,3 +1,4 @@
+{{ config(meta={'test_window': {'column': '_partition_date'}}) }}
 {#- Valid Metrica visits (sessions), times localised. -#}
 
 with base as (

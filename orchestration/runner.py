@@ -217,7 +217,7 @@ def run_range(
         finally:
             progress.remove_listener(on_landed)
     report.seconds = time.monotonic() - started
-    if not report.landing_seconds:
+    if land and not report.landing_seconds:
         report.landing_seconds = report.seconds
     if build:
         mat = result.asset_materializations_for_node(published_marts_asset().op.name)
@@ -249,7 +249,7 @@ def print_report(report: RunReport, console: Console) -> None:
         console.print(f"{report.retries} transient API failures were retried (see {report.log_path.with_suffix('.connectors.log')})",
                       highlight=False)
     console.print(
-        f"done in {report.seconds:.1f} s (landing {report.landing_seconds:.1f} s); "
+        f"done in {report.seconds:.1f} s" + (f" (landing {report.landing_seconds:.1f} s)" if report.landing_seconds else "") + "; "
         f"DAGSTER_HOME={settings.dagster_home()} (see it with `call-attribution ui`)",
         highlight=False,
     )

@@ -68,13 +68,14 @@
 
 {#- post_hook of an incremental base model: rank again every copy (in any landed day) of the records
     this run read again, so an older copy that lost to a new one becomes 'duplicate_id' and the
-    other way round. -#}
+    other way round; a row whose rank changed is stamped with this run too. -#}
 {% macro rerank_copies(key_column, own_day) -%}
     {%- if execute and is_incremental() -%}
         update {{ this }} as landed
         set
             _copy_rank = reranked._copy_rank,
-            _quarantine_reason = {{ copy_quarantine_reason('reranked.') }}
+            _quarantine_reason = {{ copy_quarantine_reason('reranked.') }},
+            _built_at = {{ this_run_at() }}
         from (
             select
                 _partition_date,
@@ -92,19 +93,15 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- 'YYYY-MM-DD': the earliest own day of any copy of a record this run read again (so the models
+{#- 'YYYY-MM-DD': the earliest own day of a row this run wrote or re-ranked in `base` (so the models
     built from it rebuild from there), or none without a window. Called by incremental models
     downstream of `base` (is_incremental() is theirs). -#}
-{% macro changed_copies_start(base, key_column, own_day) -%}
+{% macro changed_copies_start(base, own_day) -%}
     {%- if not execute or this is none or not is_incremental() or run_start_date() is none -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set sql -%}
-        select cast(min({{ own_day }}) as varchar)
-        from {{ base }}
-        where {{ key_column }} in (
-            select {{ key_column }} from {{ base }} where _built_at = {{ this_run_at() }}
-        )
+        select cast(min({{ own_day }}) as varchar) from {{ base }} where _built_at = {{ this_run_at() }}
     {%- endset -%}
     {{ return(run_query(sql).columns[0].values()[0]) }}
 {%- endmacro %}

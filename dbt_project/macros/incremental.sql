@@ -92,7 +92,7 @@
         {{ return(none) }}
     {%- endif -%}
     {%- set start = incremental_window_start('call_date', upstream, 'call_date', tracking=tracking) -%}
-    {{ return(earlier_day(start, changed_copies_start(base, 'call_id', 'cast(started_at_local as date)'))) }}
+    {{ return(earlier_day(start, changed_copies_start(base, 'cast(started_at_local as date)'))) }}
 {%- endmacro %}
 
 {#- pre_hook of an incremental model: drop the days it is about to rebuild (all of them without a window). -#}
@@ -122,6 +122,5 @@
                            ~ ' where _quarantine_reason is null)' -%}
     {%- endif -%}
     {%- set start = incremental_window_start('visit_date', upstream, 'visit_date') -%}
-    {{ return(earlier_day(start, changed_copies_start(base, 'visit_id',
-                                                      'cast(started_at_local as date)'))) }}
+    {{ return(earlier_day(start, changed_copies_start(base, 'cast(started_at_local as date)'))) }}
 {%- endmacro %}

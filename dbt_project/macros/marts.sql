@@ -74,7 +74,7 @@
         {%- endset -%}
         {%- set start = earlier_day(run_query(sql).columns[0].values()[0], run_start_date()) -%}
     {%- endif -%}
-    {{ return(earlier_day(start, changed_copies_start(base, 'call_id', 'cast(started_at_local as date)'))) }}
+    {{ return(earlier_day(start, changed_copies_start(base, 'cast(started_at_local as date)'))) }}
 {%- endmacro %}
 
 {#- A condition true for the calls a call mart rebuilds (window_start none: every call). -#}
@@ -132,7 +132,7 @@
     {%- set visits = upstream_relation('base_yandex_metrika__visits') -%}
     {%- set sessions = upstream_relation('int_sessions_counted') -%}
     {%- set start = earlier_day(start, incremental_window_start('date', sessions, 'visit_date')) -%}
-    {%- set start = earlier_day(start, changed_copies_start(visits, 'visit_id', 'cast(started_at_local as date)')) -%}
+    {%- set start = earlier_day(start, changed_copies_start(visits, 'cast(started_at_local as date)')) -%}
     {%- set unsettled = run_query('select cast(min(date) as varchar) from ' ~ this ~ ' where not is_settled') -%}
     {{ return(earlier_day(start, unsettled.columns[0].values()[0])) }}
 {%- endmacro %}

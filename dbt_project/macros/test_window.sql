@@ -5,7 +5,8 @@
     column, `{column: <key>, via: <model>, via_date: <its date column>}`: the keys that model has from
     the start date on). With a run window set (macros/incremental.sql) each generic data test on the
     model reads only the rows from the run's start date on; without one (a full build, the test
-    suite) it reads every row. Singular tests (tests/*.sql) always read everything.
+    suite) it reads every row. Singular tests read everything, but for assert_credits_sum_to_one
+    (a per-call identity, checked on the window's calls).
 -#}
 {% macro default__get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}

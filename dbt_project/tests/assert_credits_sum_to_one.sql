@@ -1,13 +1,21 @@
 -- Every (call, attribution model) distributes exactly one unit of credit; every call has all six models.
-with credits as (
+-- A daily run checks the calls of its window (macros/test_window.sql), a full build every call.
+{%- set start = run_start_date() if execute else none %}
+with calls as (
 
-    select * from {{ ref('attribution_credits') }}
+    select * from {{ ref('fct_calls') }}
+    {%- if start is not none %}
+    where call_date >= cast('{{ start }}' as date)
+    {%- endif %}
 
 ),
 
-calls as (
+credits as (
 
-    select * from {{ ref('fct_calls') }}
+    select * from {{ ref('attribution_credits') }}
+    {%- if start is not none %}
+    where call_id in (select call_id from calls)
+    {%- endif %}
 
 ),
 

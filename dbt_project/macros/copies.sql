@@ -5,9 +5,10 @@
     the result does not depend on which days were landed (or re-landed) in which order. The other
     copies are quarantined as 'duplicate_id'.
 
-    Incremental base models (visits, calls) read only the landed days of the run's window; copies in
-    older days are ranked again in place after the insert (`rerank_copies`), and the models built from
-    them rebuild from the earliest day such a record belongs to (`changed_copies_start`).
+    Incremental base models (visits, calls) write their rows unranked and rank the keys that have
+    several copies in place afterwards (`rank_copies`); a daily run reads only the landed days of its
+    window, and the models built from them rebuild from the earliest day a changed row belongs to
+    (`changed_copies_start`). The small base tables rank with a window (`ranked_copies`).
 -#}
 
 {#- The order of copies within one key, best first. `own_day` is the record's own date expression. -#}
@@ -66,11 +67,24 @@
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
 {%- endmacro %}
 
-{#- post_hook of an incremental base model: rank again every copy (in any landed day) of the records
-    this run read again, so an older copy that lost to a new one becomes 'duplicate_id' and the
-    other way round; a row whose rank changed is stamped with this run too. -#}
-{% macro rerank_copies(key_column, own_day) -%}
-    {%- if execute and is_incremental() -%}
+{#- An incremental base model's rows as first written: each one the kept copy of its key unless it
+    has a defect; `rank_copies` (its post_hook) then ranks the keys that have several copies. -#}
+{% macro unranked_copies(relation) -%}
+    select
+        *,
+        cast(1 as bigint) as _copy_rank,
+        _defect as _quarantine_reason
+    from {{ relation }}
+{%- endmacro %}
+
+{#- post_hook of an incremental base model: rank every copy of the keys that may have several - after
+    a full build, every key landed more than once; after an incremental one, the keys of the rows this
+    run wrote, wherever their other copies are (so an older copy that lost to a new one becomes
+    'duplicate_id', and the other way round). A row whose rank changes is stamped with this run too.
+    Sorting only these keys is what keeps a year of visits cheap: a window over every row would sort
+    twenty million of them to find the few repeated ones. -#}
+{% macro rank_copies(key_column, own_day) -%}
+    {%- if execute -%}
         update {{ this }} as landed
         set
             _copy_rank = reranked._copy_rank,
@@ -84,7 +98,11 @@
                 row_number() over (partition by {{ key_column }} order by {{ copy_order(own_day) }}) as _copy_rank
             from {{ this }}
             where {{ key_column }} in (
+                {%- if is_incremental() and run_start_date() is not none %}
                 select {{ key_column }} from {{ this }} where _built_at = {{ this_run_at() }}
+                {%- else %}
+                select {{ key_column }} from {{ this }} group by {{ key_column }} having count(*) > 1
+                {%- endif %}
             )
         ) as reranked
         where landed._partition_date = reranked._partition_date

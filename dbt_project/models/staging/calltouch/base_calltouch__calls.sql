@@ -4,7 +4,7 @@
     on_schema_change='fail',
     meta={'test_window': {'column': '_partition_date'}},
     pre_hook="{{ delete_landed_window(landing_window_start('calltouch', 'calls')) }}",
-    post_hook="{{ rerank_copies('call_id', 'cast(started_at_local as date)') }}",
+    post_hook="{{ rank_copies('call_id', 'cast(started_at_local as date)') }}",
 ) }}
 {#-
     Every landed Calltouch call with its _quarantine_reason (NULL = valid). The validity rule
@@ -46,7 +46,7 @@ checked as (
 
 final as (
 
-    {{ ranked_copies('checked', ['call_id'], 'cast(started_at_local as date)') }}
+    {{ unranked_copies('checked') }}
 
 )
 

@@ -4,7 +4,7 @@
     on_schema_change='fail',
     meta={'test_window': {'column': '_partition_date'}},
     pre_hook="{{ delete_landed_window(landing_window_start('yandex_metrika', 'visits')) }}",
-    post_hook="{{ rerank_copies('visit_id', 'cast(started_at_local as date)') }}",
+    post_hook="{{ rank_copies('visit_id', 'cast(started_at_local as date)') }}",
 ) }}
 {#-
     Every landed Metrica visit with its _quarantine_reason (NULL = valid); the stream's validity rule.
@@ -37,7 +37,7 @@ checked as (
 
 final as (
 
-    {{ ranked_copies('checked', ['visit_id'], 'cast(started_at_local as date)') }}
+    {{ unranked_copies('checked') }}
 
 )
 

@@ -47,7 +47,8 @@ def statements(landing: Path, as_of_date: str, tz: str = "Europe/Moscow") -> lis
 
 def connect(threads: int | None = None, memory_limit: str = "1536MB") -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with the warehouse's settings (profiles.yml)."""
-    con = duckdb.connect(config={"enable_progress_bar": False})
+    con = duckdb.connect()
+    con.execute("set enable_progress_bar = false")
     con.execute(f"set memory_limit = '{memory_limit}'")
     con.execute("set preserve_insertion_order = false")
     if threads:

@@ -261,11 +261,21 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--ingest-scale", type=float, default=29.0,
                         help="sandbox --scale for the ingest measurement (default: the full-scale world's daily volume)")
     parser.add_argument("--skip", action="append", default=[], choices=["ingest", "pandas", "daily", "daily30"])
+    parser.add_argument("--only-ingest", action="store_true",
+                        help="measure ingest only and update the scale's entry of results.json")
     parser.add_argument("--work-dir", type=Path, default=None, help="where worlds are generated (default benchmarks/.work)")
     parser.add_argument("--out", type=Path, default=HERE, help="folder for results.json; BENCHMARKS.md beside benchmarks/")
     args = parser.parse_args(argv)
 
     plan = plan_for(args.scale, args.history_days, args.work_dir)
+    if args.only_ingest:
+        path = args.out / "results.json"
+        everything = json.loads(path.read_text()) if path.exists() else {}
+        entry = everything.setdefault(plan.name, {"scale": plan.name})
+        measure_ingest(args.ingest_scale, args.repeat, args.ingest_days, entry, plan.work_dir)
+        path.write_text(json.dumps(everything, indent=2, ensure_ascii=False) + "\n")
+        write_report(everything, args.out / "BENCHMARKS.md" if args.out != HERE else HERE.parent / "BENCHMARKS.md")
+        return entry
     started = time.perf_counter()
     results: dict = {"scale": plan.name, "share_of_full": plan.share, "history_days": plan.history_days,
                      "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},

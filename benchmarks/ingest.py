@@ -87,9 +87,9 @@ def main() -> None:
                              "what the client itself can parse and land per second")
     args = parser.parse_args()
     if args.without_rate_limits:
-        from connectors import ratelimit
+        from connectors.ratelimit import RateLimiter
 
-        ratelimit.DEFAULT_LIMITS.clear()  # limiter_for() then hands out unlimited limiters
+        RateLimiter.acquire = lambda self: None  # every source's limiter lets every request through
     first, last = date.fromisoformat(args.start), date.fromisoformat(args.end)
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     with tempfile.TemporaryDirectory(prefix="ingest-") as tmp:

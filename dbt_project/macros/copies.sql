@@ -98,7 +98,7 @@
                 row_number() over (partition by {{ key_column }} order by {{ copy_order(own_day) }}) as _copy_rank
             from {{ this }}
             where {{ key_column }} in (
-                {%- if is_incremental() and run_start_date() is not none %}
+                {%- if incremental_run_start() is not none %}
                 select {{ key_column }} from {{ this }} where _built_at = {{ this_run_at() }}
                 {%- else %}
                 select {{ key_column }} from {{ this }} group by {{ key_column }} having count(*) > 1
@@ -115,7 +115,7 @@
     built from it rebuild from there), or none without a window. Called by incremental models
     downstream of `base` (is_incremental() is theirs). -#}
 {% macro changed_copies_start(base, own_day) -%}
-    {%- if not execute or this is none or not is_incremental() or run_start_date() is none -%}
+    {%- if incremental_run_start() is none -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set sql -%}
@@ -127,10 +127,7 @@
 {#- 'YYYY-MM-DD' of the first landed day an incremental base model rebuilds: the run's start date, or
     an earlier landed day the table has not seen yet; none = every landed day. -#}
 {% macro landing_window_start(source_name, table_name) -%}
-    {%- if not execute or this is none or not is_incremental() -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- set start = run_start_date() -%}
+    {%- set start = incremental_run_start() -%}
     {%- if start is none -%}
         {{ return(none) }}
     {%- endif -%}
@@ -147,9 +144,4 @@
     {%- endfor -%}
     {%- set missing = landed_days_with_rows(source_name, table_name, missing) -%}
     {{ return(earlier_day(missing | min if missing else none, start)) }}
-{%- endmacro %}
-
-{#- pre_hook of an incremental base model: drop the landed days it is about to read again. -#}
-{% macro delete_landed_window(window_start) -%}
-    {{ delete_incremental_window('_partition_date', window_start) }}
 {%- endmacro %}

@@ -35,6 +35,16 @@
     {{ return(run_setting('start_date', 'ATTRIBUTION_RUN_START_DATE')) }}
 {%- endmacro %}
 
+{#- The run's start date when the model being built is incremental and has a table to add to; none
+    otherwise (while parsing, a first or --full-refresh build, or a run without a window: every row
+    is rebuilt). Every window macro below starts from it. -#}
+{% macro incremental_run_start() -%}
+    {%- if not execute or this is none or not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(run_start_date()) }}
+{%- endmacro %}
+
 {#- The earlier of two 'YYYY-MM-DD' values (none = no bound). -#}
 {% macro earlier_day(a, b) -%}
     {%- if a is none -%}{{ return(b) }}{%- endif -%}
@@ -44,10 +54,7 @@
 
 {#- 'YYYY-MM-DD' of the first day to rebuild, or none for a rebuild of every row. -#}
 {% macro incremental_window_start(date_column, upstream, upstream_date_column, tracking=none) -%}
-    {%- if not execute or this is none or not is_incremental() -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- set start = run_start_date() -%}
+    {%- set start = incremental_run_start() -%}
     {%- if start is none -%}
         {{ return(none) }}
     {%- endif -%}
@@ -81,7 +88,7 @@
     and the call marts: the days `tracking` has not been rebuilt for, and the days of calls whose copies
     changed in the run's window. -#}
 {% macro call_window_start(tracking_name) -%}
-    {%- if not execute or this is none or not is_incremental() -%}
+    {%- if incremental_run_start() is none -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set base = upstream_relation('base_calltouch__calls') -%}

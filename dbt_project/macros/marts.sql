@@ -55,7 +55,7 @@
     `date_column`: the mart's own call date column; a mart without one (attribution_credits) finds
     the calls it has not seen by call_id. -#}
 {% macro mart_call_window_start(date_column=none) -%}
-    {%- if not execute or this is none or not is_incremental() or run_start_date() is none -%}
+    {%- if incremental_run_start() is none -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set base = upstream_relation('base_calltouch__calls') -%}

@@ -31,10 +31,12 @@ STORAGE_COMPATIBILITY = "v1.1.0"
 
 # Large marts published by day: the day of a row, as a select list item and an optional join
 # (attribution_credits has no date column: its calls' dates come from fct_calls).
+# The third item: the columns (per table) this needs, checked before publishing by day.
 DAY_OF_ROW = {
-    "fct_calls": ("t.call_date", ""),
-    "roi_daily": ("t.date", ""),
-    "attribution_credits": ("calls.call_date", "left join build.{schema}.fct_calls as calls on calls.call_id = t.call_id"),
+    "fct_calls": ("t.call_date", "", {"fct_calls": {"call_date"}}),
+    "roi_daily": ("t.date", "", {"roi_daily": {"date"}}),
+    "attribution_credits": ("calls.call_date", "left join build.{schema}.fct_calls as calls on calls.call_id = t.call_id",
+                            {"attribution_credits": {"call_id"}, "fct_calls": {"call_id", "call_date"}}),
 }
 
 
@@ -107,10 +109,7 @@ def _has_days(shapes: dict[str, list[tuple[str, str]]], name: str) -> bool:
     """Whether `name` is a large mart published by day, with the columns that tell a row's day."""
     if name not in DAY_OF_ROW:
         return False
-    column_names = {column for column, _ in shapes.get(name, [])}
-    if name == "attribution_credits":
-        return "call_id" in column_names and {"call_id", "call_date"} <= {c for c, _ in shapes.get("fct_calls", [])}
-    return DAY_OF_ROW[name][0].removeprefix("t.") in column_names
+    return all(needed <= {column for column, _ in shapes.get(table, [])} for table, needed in DAY_OF_ROW[name][2].items())
 
 
 def _columns(con: duckdb.DuckDBPyConnection, catalog: str, schema: str) -> dict[str, list[tuple[str, str]]]:
@@ -136,7 +135,7 @@ def _columns_of(published: Path) -> dict[str, list[tuple[str, str]]] | None:
 
 def _replace_changed_days(con: duckdb.DuckDBPyConnection, here: str, name: str) -> int:
     """Replace, in the copy, the days of `name` whose rows differ from the build's; returns how many."""
-    day, join = DAY_OF_ROW[name]
+    day, join, _ = DAY_OF_ROW[name]
     join = join.format(schema=MARTS_SCHEMA)
 
     def signatures(relation: str) -> str:

@@ -18,7 +18,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets, get_as
 from .. import settings
 from ..jobs import FULL_REFRESH_TAG
 from ..partitions import daily_partitions, partition_days
-from .project import dbt_environment, dbt_project, prune_run_targets
+from .project import dbt_environment, dbt_project, dbt_threads, prune_run_targets
 from .publish import publish_marts
 
 WAREHOUSE_POOL = "warehouse"  # only one run builds or publishes the warehouse at a time
@@ -112,8 +112,12 @@ def warehouse_assets() -> dg.AssetsDefinition:
         dbt_environment()  # this run's ATTRIBUTION_HOME and time zone, absolute
         # dbt unit tests check the SQL, not the data: they run in the test suite, not in every refresh
         args = ["build", "--exclude", "resource_type:unit_test"]
-        if context.run.tags.get(FULL_REFRESH_TAG) == "true":
+        full_refresh = context.run.tags.get(FULL_REFRESH_TAG) == "true"
+        if full_refresh:
             args.append("--full-refresh")
+        threads = dbt_threads(len(partition_days(context)), full_refresh)
+        if threads:
+            args += ["--threads", str(threads)]
         with environment(run_window_env(context)):  # the dbt subprocess inherits it
             yield from dbt.cli(args, context=context).stream()
         prune_run_targets()

@@ -117,17 +117,14 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The visit window of int_sessions_resolved and int_sessions_counted (`upstream`: the model each
-    one is built from, none for the valid landed visits): the days the model has not been rebuilt
-    for, and the days of visits whose copies changed in this run. -#}
-{% macro visit_window_start(upstream) -%}
+{#- The visit window of a model built from the valid visits (int_sessions_counted): the days it has
+    not been rebuilt for, and the days of visits whose copies changed in this run. The valid visits'
+    days come straight from the base table (what stg_yandex_metrika__visits computes per row, without
+    computing the rest of its columns for a year of visits). -#}
+{% macro visit_window_start() -%}
     {%- set base = upstream_relation('base_yandex_metrika__visits') -%}
-    {%- if upstream is none -%}
-        {#- the valid visits' days, straight from the base table (what stg_yandex_metrika__visits
-            computes per row, without computing the rest of its columns for a year of visits) -#}
-        {%- set upstream = '(select cast(started_at_local as date) as visit_date from ' ~ base
-                           ~ ' where _quarantine_reason is null)' -%}
-    {%- endif -%}
+    {%- set upstream = '(select cast(started_at_local as date) as visit_date from ' ~ base
+                       ~ ' where _quarantine_reason is null)' -%}
     {%- set start = incremental_window_start('visit_date', upstream, 'visit_date') -%}
     {{ return(earlier_day(start, changed_copies_start(base, 'cast(started_at_local as date)'))) }}
 {%- endmacro %}

@@ -3,13 +3,13 @@
     incremental_strategy='append',
     on_schema_change='fail',
     meta={'test_window': {'column': 'visit_date'}},
-    pre_hook="{{ delete_incremental_window('visit_date', visit_window_start(ref('int_sessions_resolved'))) }}",
+    pre_hook="{{ delete_incremental_window('visit_date', visit_window_start()) }}",
 ) }}
 {#-
     Sessions per (visit_date, campaign-resolution inputs, utm tags): what roi_daily counts, so the
     mart groups thousands of rows instead of every session. Incremental by visit_date.
 -#}
-{%- set window_start = visit_window_start(ref('int_sessions_resolved')) %}
+{%- set window_start = visit_window_start() %}
 
 with sessions as (
 

@@ -27,6 +27,9 @@ sessions as (
     where client_id is not null
     {%- if window_start is not none %}
         and started_at >= {{ hours_before(var('attribution_lookback_days') ~ ' + 1', local_midnight("cast('" ~ window_start ~ "' as date)")) }}
+        {#- the same bound, a day wider, on the landed local time: it reaches the visits' own column,
+            so the scan skips a year of older visits instead of computing each one's session first -#}
+        and started_at_local >= cast({{ dbt.dateadd('day', -1 * (var('attribution_lookback_days') | int + 2), "cast('" ~ window_start ~ "' as date)") }} as timestamp)
     {%- endif %}
 
 ),

@@ -14,6 +14,7 @@ renamed as (
         visit_id,
         nullif(client_id, '0') as client_id,
         {{ localize_timestamp('started_at_local') }} as started_at,
+        started_at_local,
         cast(started_at_local as date) as visit_date,
         traffic_source,
         adv_engine,

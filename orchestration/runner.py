@@ -21,12 +21,27 @@ PHONE_SOURCES = ("calltouch", "amocrm")
 
 DAGSTER_YAML = """\
 # Written by call-attribution. Warehouse work (dbt build, publishing) runs one at a time.
+# Run history is Dagster's SQLite event log with its connections kept open (orchestration/event_log.py).
 telemetry:
   enabled: false
 concurrency:
   pools:
     default_limit: 1
+event_log_storage:
+  module: orchestration.event_log
+  class: PooledSqliteEventLogStorage
 """
+# What earlier releases wrote: replaced by the current text when found unchanged.
+EARLIER_DAGSTER_YAMLS = (
+    """\
+# Written by call-attribution. Warehouse work (dbt build, publishing) runs one at a time.
+telemetry:
+  enabled: false
+concurrency:
+  pools:
+    default_limit: 1
+""",
+)
 
 
 class _RetryCounter(logging.Handler):
@@ -84,7 +99,7 @@ def prepare_instance() -> Path:
     home.mkdir(parents=True, exist_ok=True)
     os.environ["DAGSTER_HOME"] = str(home)
     config = home / "dagster.yaml"
-    if not config.exists():
+    if not config.exists() or config.read_text() in EARLIER_DAGSTER_YAMLS:
         config.write_text(DAGSTER_YAML)
     return home
 

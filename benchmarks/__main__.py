@@ -145,13 +145,17 @@ def _daily(home: Path, repeat: int, label: str) -> tuple[float, dict]:
     _prepare_daily(home)
     saved = home / ".before-daily"
     saved.mkdir(exist_ok=True)
-    files = ("warehouse.duckdb", "marts.duckdb")
+    # the warehouse, the published file and the signatures its publish kept beside it (publish.py)
+    files = ["warehouse.duckdb", "marts.duckdb", *(p.name for p in home.glob(".marts.duckdb.days-*.parquet"))]
     for name in files:
         shutil.copy2(home / name, saved / name)
     try:
         for i in range(repeat):
+            for kept in home.glob(".marts.duckdb.days-*.parquet"):
+                kept.unlink()
             for name in files:
                 shutil.copy2(saved / name, home / name)
+            os.sync()  # a daily run does not start with gigabytes of copies still being written out
             m = measure([sys.executable, "-m", "orchestration.cli", "run", "--start", day, "--end", day, "--build-only"],
                         env=env, cwd=HERE.parent)
             if m.returncode != 0:

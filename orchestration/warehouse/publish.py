@@ -8,8 +8,12 @@ the previous version in place.
 
 A daily run changes a few days of a year: the new file then starts as a copy of the
 published one, and of the large marts only the days whose rows differ are replaced
-(each day's rows compared by count and a sum of row hashes, both sides, so nothing
-needs to know what the build changed). The small marts are copied whole.
+(each day's rows compared by count and a sum of row hashes, so nothing needs to know
+what the build changed). The small marts are copied whole. The published side's
+signatures are kept beside the file (.marts.duckdb.days-<size>-<mtime>.parquet, named
+after the exact version of the file they describe), so a publish hashes only the build;
+when none names the current file (a crash between the rename and writing them, a file
+replaced by hand) the published file is hashed instead.
 
 Opened as a file called marts.duckdb, the published tables read as `marts.<table>`,
 the names of DESIGN §4.
@@ -45,6 +49,7 @@ class Published:
     path: Path
     tables: dict[str, int]
     days_replaced: dict[str, int | None] = field(default_factory=dict)  # None: copied whole
+    signatures_reused: tuple[str, ...] = ()  # marts whose published side was not hashed again
 
 
 def publish_marts(build_path: Path, target: Path) -> Published:
@@ -54,13 +59,20 @@ def publish_marts(build_path: Path, target: Path) -> Published:
     tmp = target.parent / f".{target.name}.tmp-{os.getpid()}"
     tables: dict[str, int] = {}
     days_replaced: dict[str, int | None] = {}
+    reused: list[str] = []
     try:
         previous = _columns_of(target) if target.exists() else None
+        stored = _signatures_path(target, _identity(target)) if previous else None
         if previous:
             shutil.copyfile(target, tmp)
         con = duckdb.connect(str(tmp), config={"storage_compatibility_version": STORAGE_COMPATIBILITY})
         try:
             con.execute("ATTACH ? AS build (READ_ONLY)", [str(build_path)])
+            stored_marts = _load_signatures(con, stored) if stored is not None and stored.exists() else set()
+            if stored_marts and _calls_gone(con, f'"{con.execute("select current_database()").fetchone()[0]}".main'):
+                # rows of such a call would have no day in the build: compare by hashing the published side,
+                # which finds them (a day NULL) and copies the mart whole
+                stored_marts -= {name for name, (_, join, _) in DAY_OF_ROW.items() if join}
             names = [
                 row[0]
                 for row in con.execute(
@@ -82,27 +94,39 @@ def publish_marts(build_path: Path, target: Path) -> Published:
             for name in names:
                 same_shape = previous is not None and previous.get(name) == built.get(name)
                 if same_shape and _has_days(built, name):
-                    days_replaced[name] = _replace_changed_days(con, here, name)
+                    days_replaced[name] = _replace_changed_days(con, here, name, name in stored_marts)
+                    if name in stored_marts:
+                        reused.append(name)
                 else:
                     con.execute(f'create or replace table {here}."{name}" as select * from build.{MARTS_SCHEMA}."{name}"')
                     days_replaced[name] = None
+                    if _has_days(built, name):  # so that the next publish hashes only the build
+                        _build_signatures(con, name)
                 tables[name] = con.execute(f'select count(*) from {here}."{name}"').fetchone()[0]
+            signatures = target.parent / f"{tmp.name}.days"
+            _write_signatures(con, [name for name in names if _has_days(built, name)], signatures)
             con.execute("detach build")
             con.execute("checkpoint")
         finally:
             con.close()
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
+        version = _identity(tmp)  # the rename keeps it
         os.replace(tmp, target)
         dir_fd = os.open(target.parent, os.O_RDONLY)
         try:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+        for old in target.parent.glob(f".{target.name}.days-*.parquet"):
+            old.unlink(missing_ok=True)
+        if signatures.exists():
+            os.replace(signatures, _signatures_path(target, version))
     finally:
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
-    return Published(target, tables, days_replaced)
+        Path(target.parent / f"{tmp.name}.days").unlink(missing_ok=True)
+    return Published(target, tables, days_replaced, tuple(reused))
 
 
 def _has_days(shapes: dict[str, list[tuple[str, str]]], name: str) -> bool:
@@ -133,20 +157,18 @@ def _columns_of(published: Path) -> dict[str, list[tuple[str, str]]] | None:
         return None
 
 
-def _replace_changed_days(con: duckdb.DuckDBPyConnection, here: str, name: str) -> int:
-    """Replace, in the copy, the days of `name` whose rows differ from the build's; returns how many."""
-    day, join, _ = DAY_OF_ROW[name]
-    join = join.format(schema=MARTS_SCHEMA)
-
-    def signatures(relation: str) -> str:
-        return (f"select {day} as day, count(*) as row_count, sum(hash(t)) as row_hash "
-                f"from {relation} as t {join} group by all")
-
+def _replace_changed_days(con: duckdb.DuckDBPyConnection, here: str, name: str, stored: bool) -> int:
+    """Replace, in the copy, the days of `name` whose rows differ from the build's; returns how many.
+    `stored`: the published side's signatures are in `stored_days` (else the copy is hashed)."""
+    day, join = _day_of_row(name)
+    _build_signatures(con, name)
+    was = (f"select day, row_count, cast(row_hash as hugeint) as row_hash from stored_days where mart = '{name}'"
+           if stored else _signatures_sql(name, f'{here}."{name}"'))
     con.execute(f"""
         create or replace temp table changed_days as
         select coalesce(now.day, was.day) as day
-        from ({signatures(f'build.{MARTS_SCHEMA}."{name}"')}) as now
-        full outer join ({signatures(f'{here}."{name}"')}) as was
+        from "now_days__{name}" as now
+        full outer join ({was}) as was
             on now.day is not distinct from was.day
         where now.row_count is distinct from was.row_count or now.row_hash is distinct from was.row_hash
     """)
@@ -163,3 +185,63 @@ def _replace_changed_days(con: duckdb.DuckDBPyConnection, here: str, name: str) 
         con.execute(f'insert into {here}."{name}" select t.* from build.{MARTS_SCHEMA}."{name}" as t {join} '
                     f'where {day} in (select day from changed_days)')
     return changed
+
+
+def _day_of_row(name: str) -> tuple[str, str]:
+    day, join, _ = DAY_OF_ROW[name]
+    return day, join.format(schema=MARTS_SCHEMA)
+
+
+def _signatures_sql(name: str, relation: str) -> str:
+    """Each day's row count and sum of row hashes of `relation` (a version of mart `name`)."""
+    day, join = _day_of_row(name)
+    return (f"select {day} as day, count(*) as row_count, sum(hash(t)) as row_hash "
+            f"from {relation} as t {join} group by all")
+
+
+def _build_signatures(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    con.execute(f'create or replace temp table "now_days__{name}" as '
+                f'{_signatures_sql(name, f"build.{MARTS_SCHEMA}.{name}")}')
+
+
+def _calls_gone(con: duckdb.DuckDBPyConnection, here: str) -> bool:
+    """Whether a call of the published fct_calls is missing from the build's (read before it is replaced)."""
+    if not con.execute("select count(*) from information_schema.tables where table_catalog = current_database() "
+                       "and table_schema = 'main' and table_name = 'fct_calls'").fetchone()[0]:
+        return False
+    return con.execute(f"select exists (select 1 from {here}.fct_calls as was anti join build.{MARTS_SCHEMA}.fct_calls "
+                       f"as now on now.call_id = was.call_id)").fetchone()[0]
+
+
+def _identity(path: Path) -> str:
+    """What tells one version of the published file from another: every publish writes a new file (a
+    copy that keeps the time, such as a restored backup, is the same version)."""
+    st = path.stat()
+    return f"{st.st_size}-{st.st_mtime_ns}"
+
+
+def _signatures_path(target: Path, version: str) -> Path:
+    return target.parent / f".{target.name}.days-{version}.parquet"
+
+
+def _write_signatures(con: duckdb.DuckDBPyConnection, marts: list[str], path: Path) -> None:
+    """The by-day signatures of the marts published by day: the build's, which the new file now equals."""
+    if not marts:
+        return
+    union = " union all ".join(
+        f"select '{name}' as mart, day, row_count, cast(row_hash as varchar) as row_hash from \"now_days__{name}\""
+        for name in marts)
+    con.execute(f"copy ({union}) to {_sql_text(path)} (format parquet)")
+
+
+def _load_signatures(con: duckdb.DuckDBPyConnection, path: Path) -> set[str]:
+    """Load the kept signatures as temp table stored_days; returns the marts they cover (none if unreadable)."""
+    try:
+        con.execute(f"create temp table stored_days as select * from read_parquet({_sql_text(path)})")
+    except duckdb.Error:
+        return set()
+    return {row[0] for row in con.execute("select distinct mart from stored_days").fetchall()}
+
+
+def _sql_text(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"

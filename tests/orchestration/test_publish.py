@@ -35,7 +35,7 @@ def test_a_reader_holding_the_published_file_keeps_reading_while_a_new_version_i
     tables = fresh.execute("select table_name from information_schema.tables").fetchall()
     assert tables == [("roi_daily",)]  # only the marts are published
     fresh.close()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["marts.duckdb", "warehouse.duckdb"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["marts.duckdb", "warehouse.duckdb"]  # nothing left behind
 
 
 def test_publishing_an_unbuilt_warehouse_fails_and_keeps_the_previous_version(tmp_path):
@@ -80,6 +80,7 @@ def test_a_daily_publish_replaces_only_the_days_that_changed_and_equals_the_buil
     _build_days(build, 99)  # one day's revenue changed
     second = publish_marts(build, target)
     assert second.days_replaced == {"attribution_credits": 1, "data_quality": None, "fct_calls": 1}
+    assert second.signatures_reused == ("attribution_credits", "fct_calls")  # the published side was not hashed
     for table in ("fct_calls", "attribution_credits", "data_quality"):
         assert _rows(target, f"marts.{table}") == _rows(build, f"marts.{table}")
 
@@ -89,3 +90,37 @@ def test_a_daily_publish_replaces_only_the_days_that_changed_and_equals_the_buil
     for table in ("fct_calls", "attribution_credits"):
         assert _rows(target, f"marts.{table}") == _rows(build, f"marts.{table}")
     assert publish_marts(build, target).days_replaced == {"attribution_credits": 0, "data_quality": None, "fct_calls": 0}
+
+
+def test_kept_signatures_that_do_not_describe_the_published_file_are_not_trusted(tmp_path):
+    build, target = tmp_path / "warehouse.duckdb", tmp_path / "marts.duckdb"
+    _build_days(build, 10)
+    publish_marts(build, target)
+    [first_kept] = tmp_path.glob(".marts.duckdb.days-*.parquet")
+    stale = first_kept.read_bytes()
+
+    _build_days(build, 99)
+    publish_marts(build, target)
+    [kept] = tmp_path.glob(".marts.duckdb.days-*.parquet")
+    assert kept != first_kept  # named after the new version of the file
+    kept.unlink()  # as if the last publish died between its rename and writing them
+    first_kept.write_bytes(stale)
+    _build_days(build, 10)  # back to the first version: the stale signatures say nothing changed
+    third = publish_marts(build, target)
+    assert third.signatures_reused == ()
+    assert third.days_replaced["fct_calls"] == 1
+    for table in ("fct_calls", "attribution_credits"):
+        assert _rows(target, f"marts.{table}") == _rows(build, f"marts.{table}")
+
+
+def test_a_call_gone_from_the_build_takes_its_credits_with_it(tmp_path):
+    build, target = tmp_path / "warehouse.duckdb", tmp_path / "marts.duckdb"
+    _build_days(build, 10)
+    publish_marts(build, target)
+    with duckdb.connect(str(build)) as con:  # a call no longer in the build (its day gone with it)
+        con.execute("delete from marts.fct_calls where call_id = 'c3'")
+        con.execute("delete from marts.attribution_credits where call_id = 'c3'")
+    result = publish_marts(build, target)
+    assert "attribution_credits" not in result.signatures_reused
+    for table in ("fct_calls", "attribution_credits"):
+        assert _rows(target, f"marts.{table}") == _rows(build, f"marts.{table}")

@@ -68,8 +68,13 @@ def publish_marts(build_path: Path, target: Path) -> Published:
         con = duckdb.connect(str(tmp), config={"storage_compatibility_version": STORAGE_COMPATIBILITY})
         try:
             con.execute("ATTACH ? AS build (READ_ONLY)", [str(build_path)])
+            # The file is marts.duckdb, so DuckDB names its catalog `marts`; tables in its `main`
+            # schema make `select * from marts.roi_daily` work for every reader, exactly as in the
+            # warehouse (a `marts` schema inside a `marts` catalog would make that name ambiguous).
+            catalog = con.execute("select current_database()").fetchone()[0]
+            here = f'"{catalog}".main'
             stored_marts = _load_signatures(con, stored) if stored is not None and stored.exists() else set()
-            if stored_marts and _calls_gone(con, f'"{con.execute("select current_database()").fetchone()[0]}".main'):
+            if stored_marts and _calls_gone(con, here):
                 # rows of such a call would have no day in the build: compare by hashing the published side,
                 # which finds them (a day NULL) and copies the mart whole
                 stored_marts -= {name for name, (_, join, _) in DAY_OF_ROW.items() if join}
@@ -83,11 +88,6 @@ def publish_marts(build_path: Path, target: Path) -> Published:
             ]
             if not names:
                 raise RuntimeError(f"the warehouse {build_path} has no tables in schema {MARTS_SCHEMA}: build it first")
-            # The file is marts.duckdb, so DuckDB names its catalog `marts`; tables in its `main`
-            # schema make `select * from marts.roi_daily` work for every reader, exactly as in the
-            # warehouse (a `marts` schema inside a `marts` catalog would make that name ambiguous).
-            catalog = con.execute("select current_database()").fetchone()[0]
-            here = f'"{catalog}".main'
             built = _columns(con, "build", MARTS_SCHEMA)
             for stale in set(previous or {}) - set(names):
                 con.execute(f'drop table {here}."{stale}"')
@@ -207,7 +207,7 @@ def _build_signatures(con: duckdb.DuckDBPyConnection, name: str) -> None:
 def _calls_gone(con: duckdb.DuckDBPyConnection, here: str) -> bool:
     """Whether a call of the published fct_calls is missing from the build's (read before it is replaced)."""
     if not con.execute("select count(*) from information_schema.tables where table_catalog = current_database() "
-                       "and table_schema = 'main' and table_name = 'fct_calls'").fetchone()[0]:
+                       "and table_schema = 'main' and table_name = 'fct_calls'").fetchone()[0]:  # not published yet
         return False
     return con.execute(f"select exists (select 1 from {here}.fct_calls as was anti join build.{MARTS_SCHEMA}.fct_calls "
                        f"as now on now.call_id = was.call_id)").fetchone()[0]

@@ -9,6 +9,15 @@
     {{ return(['last_click', 'last_non_direct', 'first_click', 'linear', 'position_based', 'time_decay']) }}
 {%- endmacro %}
 
+{#- The credit a model gives a touch: int_attribution_credits_allocated has a column per model. -#}
+{% macro credit_of_model(model_expr, relation) -%}
+    case {{ model_expr }}
+    {%- for m in attribution_models() %}
+        when '{{ m }}' then {{ relation }}.credit_{{ m }}
+    {%- endfor %}
+    end
+{%- endmacro %}
+
 {% macro default_attribution_model() -%}
     {{ return('last_non_direct') }}
 {%- endmacro %}

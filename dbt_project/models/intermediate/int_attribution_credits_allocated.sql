@@ -6,7 +6,9 @@
     pre_hook="{{ delete_incremental_window('call_date', call_window_start('int_attribution_credits_allocated')) }}",
 ) }}
 {#-
-    One row per (call, attribution model, touch) for every call; credits per (call, model) sum to 1.
+    One row per (call, touch) for every call, with the credit each attribution model gives the touch
+    (a column credit_<model> per model of macro attribution_models); each model's credits of a call
+    sum to 1.
       last_click        the last touch
       last_non_direct   the last non-direct touch; the last touch when all are direct (default model)
       first_click       the first touch
@@ -14,12 +16,13 @@
       position_based    1 touch: 1.0; 2: 0.5 / 0.5; more: 0.4 first, 0.4 last, 0.2 shared by the middle
       time_decay        2 ^ (-age_days / time_decay_half_life_days), normalised over the call's touches
     Single-touch models keep the uncredited touches with credit 0, so every model shows the path.
-    A call with no touch gets one row per model: touch_index 0, touch_count 0, credit 1, and the
+    A call with no touch gets one row: touch_index 0, touch_count 0, credit 1 in every model, and the
     call's own vendor-reported channel, else its static tracking number's channel (seed), else
     (direct) / (none). Rows carry the campaign-resolution inputs (direct_campaign_id, utm_source,
-    utm_campaign); the marts resolve the campaign and join revenue, so neither a renamed campaign nor
-    a late deal touches this table. Incremental by call_date (macros/incremental.sql): a run rebuilds
-    the credits of the calls from its window on.
+    utm_campaign); the marts resolve the campaign, join revenue and give each model its own row
+    (macro credit_of_model), so neither a renamed campaign nor a late deal touches this table, and a
+    year of touches is written once, not once per model. Incremental by call_date
+    (macros/incremental.sql): a run rebuilds the credits of the calls from its window on.
 -#}
 {%- set window_start = call_window_start('int_attribution_credits_allocated') %}
 
@@ -40,12 +43,6 @@ calls as (
 tracking_number_channels as (
 
     select * from {{ ref('tracking_number_channels') }}
-
-),
-
-models as (
-
-    select * from {{ attribution_models_relation() }} as attribution_models
 
 ),
 
@@ -71,40 +68,31 @@ touch_weight_totals as (
 touch_credits as (
 
     select
-        touch_weight_totals.call_id,
-        touch_weight_totals.call_date,
-        models.attribution_model,
-        touch_weight_totals.touch_session_id,
-        touch_weight_totals.touch_at,
-        touch_weight_totals.touch_index,
-        touch_weight_totals.touch_count,
-        touch_weight_totals.utm_source,
-        touch_weight_totals.utm_medium,
-        touch_weight_totals.utm_campaign,
-        touch_weight_totals.utm_content,
-        touch_weight_totals.utm_term,
-        touch_weight_totals.direct_campaign_id,
-        cast(case models.attribution_model
-            when 'last_click' then
-                case when touch_index = touch_count then 1.0 else 0.0 end
-            when 'first_click' then
-                case when touch_index = 1 then 1.0 else 0.0 end
-            when 'last_non_direct' then
-                case when touch_index = coalesce(last_non_direct_index, touch_count) then 1.0 else 0.0 end
-            when 'linear' then
-                1.0 / touch_count
-            when 'position_based' then
-                case
-                    when touch_count = 1 then 1.0
-                    when touch_count = 2 then 0.5
-                    when touch_index = 1 or touch_index = touch_count then 0.4
-                    else 0.2 / (touch_count - 2)
-                end
-            when 'time_decay' then
-                decay_weight / decay_weight_total
-        end as double) as credit
+        call_id,
+        call_date,
+        touch_session_id,
+        touch_at,
+        touch_index,
+        touch_count,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        utm_content,
+        utm_term,
+        direct_campaign_id,
+        cast(case when touch_index = touch_count then 1.0 else 0.0 end as double) as credit_last_click,
+        cast(case when touch_index = coalesce(last_non_direct_index, touch_count) then 1.0 else 0.0 end as double)
+            as credit_last_non_direct,
+        cast(case when touch_index = 1 then 1.0 else 0.0 end as double) as credit_first_click,
+        cast(1.0 / touch_count as double) as credit_linear,
+        cast(case
+            when touch_count = 1 then 1.0
+            when touch_count = 2 then 0.5
+            when touch_index = 1 or touch_index = touch_count then 0.4
+            else 0.2 / (touch_count - 2)
+        end as double) as credit_position_based,
+        cast(decay_weight / decay_weight_total as double) as credit_time_decay
     from touch_weight_totals
-    cross join models
 
 ),
 
@@ -175,22 +163,22 @@ untouched_fallback as (
 untouched_credits as (
 
     select
-        untouched_fallback.call_id,
-        untouched_fallback.call_date,
-        models.attribution_model,
+        call_id,
+        call_date,
         cast(null as varchar) as touch_session_id,
         cast(null as timestamp with time zone) as touch_at,
         0 as touch_index,
         0 as touch_count,
-        untouched_fallback.utm_source,
-        untouched_fallback.utm_medium,
-        untouched_fallback.utm_campaign,
-        untouched_fallback.utm_content,
-        untouched_fallback.utm_term,
-        untouched_fallback.direct_campaign_id,
-        cast(1.0 as double) as credit
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        utm_content,
+        utm_term,
+        direct_campaign_id,
+        {%- for model in attribution_models() %}
+        cast(1.0 as double) as credit_{{ model }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from untouched_fallback
-    cross join models
 
 ),
 

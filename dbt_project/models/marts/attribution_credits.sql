@@ -22,9 +22,21 @@ with allocated as (
 
 ),
 
-credits as (
+resolved as (
 
     {{ select_with_resolved_campaign('allocated') }}
+
+),
+
+credits as (
+
+    {#- a row per model: the campaign is resolved once per touch, before the touches are repeated -#}
+    select
+        resolved.*,
+        models.attribution_model,
+        {{ credit_of_model('models.attribution_model', 'resolved') }} as credit
+    from resolved
+    cross join {{ attribution_models_relation() }} as models
 
 ),
 

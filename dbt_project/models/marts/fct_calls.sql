@@ -24,8 +24,7 @@ with calls as (
 default_credits as (
 
     select * from {{ ref('int_attribution_credits_allocated') }}
-    where attribution_model = '{{ default_attribution_model() }}'
-        and credit > 0
+    where credit_{{ default_attribution_model() }} > 0
         and {{ rebuilt_call(window_start, 'call_id', 'call_date') }}
 
 ),

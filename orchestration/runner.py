@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -146,9 +147,24 @@ def _user_error(exc: BaseException) -> str:
         seen.add(id(current))
         if isinstance(current, (ConnectorError, settings.SettingsError)):
             return str(current)
+        if type(current).__name__ == "DagsterDbtCliRuntimeError":
+            line = f"dbt build failed: {_first_dbt_error(str(current))}"
+            if "schemas on this incremental model are out of sync" in str(current):  # after an upgrade
+                line += ". Its columns changed since the last build: run once with --full-refresh"
+            return line
         stack.extend([getattr(current, "user_exception", None), current.__cause__, current.__context__])
     text = str(exc).strip().splitlines()
     return f"the run failed: {text[0] if text else type(exc).__name__}"
+
+
+def _first_dbt_error(message: str) -> str:
+    """The first error dbt logged (dagster-dbt lists them after 'Errors parsed from dbt logs:'), one line."""
+    _, _, errors = message.partition("Errors parsed from dbt logs:")
+    for line in errors.splitlines():
+        line = re.sub(r"\x1b\[[0-9;]*m", "", line).strip()
+        if line:
+            return line
+    return "see the run log"
 
 
 def run_range(

@@ -85,6 +85,10 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         self._close_all()
         super().upgrade()
 
+    def wipe(self) -> None:  # removes the run files: no connection may outlive them
+        self._close_all()
+        super().wipe()
+
     def dispose(self) -> None:
         self._close_all()
         super().dispose()

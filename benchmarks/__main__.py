@@ -32,6 +32,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from orchestration.warehouse.publish import kept_signatures
+
 from . import analyst_pandas, reference
 from .dbt_runner import dbt, measure
 from .layout import NEW_DAY, ensure_landing, plan_for
@@ -145,13 +147,13 @@ def _daily(home: Path, repeat: int, label: str) -> tuple[float, dict]:
     _prepare_daily(home)
     saved = home / ".before-daily"
     saved.mkdir(exist_ok=True)
-    # the warehouse, the published file and the signatures its publish kept beside it (publish.py)
-    files = ["warehouse.duckdb", "marts.duckdb", *(p.name for p in home.glob(".marts.duckdb.days-*.parquet"))]
+    # the warehouse, the published file and the signatures its publish kept beside it
+    files = ["warehouse.duckdb", "marts.duckdb", *(p.name for p in kept_signatures(home / "marts.duckdb"))]
     for name in files:
         shutil.copy2(home / name, saved / name)
     try:
         for i in range(repeat):
-            for kept in home.glob(".marts.duckdb.days-*.parquet"):
+            for kept in kept_signatures(home / "marts.duckdb"):
                 kept.unlink()
             for name in files:
                 shutil.copy2(saved / name, home / name)

@@ -136,6 +136,8 @@ def check_environment(sources: list[str] | None) -> list[str]:
 
 def _user_error(exc: BaseException) -> str:
     """The one line to show for an exception raised inside a Dagster run."""
+    from dagster_dbt.errors import DagsterDbtCliRuntimeError
+
     from connectors.errors import ConnectorError
 
     seen: set[int] = set()
@@ -147,7 +149,7 @@ def _user_error(exc: BaseException) -> str:
         seen.add(id(current))
         if isinstance(current, (ConnectorError, settings.SettingsError)):
             return str(current)
-        if type(current).__name__ == "DagsterDbtCliRuntimeError":
+        if isinstance(current, DagsterDbtCliRuntimeError):
             line = f"dbt build failed: {_first_dbt_error(str(current))}"
             if "schemas on this incremental model are out of sync" in str(current):  # after an upgrade
                 line += ". Its columns changed since the last build: run once with --full-refresh"

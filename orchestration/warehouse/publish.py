@@ -57,6 +57,7 @@ def publish_marts(build_path: Path, target: Path) -> Published:
     for stale in target.parent.glob(f".{target.name}.tmp-*"):
         stale.unlink(missing_ok=True)
     tmp = target.parent / f".{target.name}.tmp-{os.getpid()}"
+    signatures = target.parent / f"{tmp.name}.days"  # written beside the new file, renamed after it
     tables: dict[str, int] = {}
     days_replaced: dict[str, int | None] = {}
     reused: list[str] = []
@@ -103,7 +104,6 @@ def publish_marts(build_path: Path, target: Path) -> Published:
                     if _has_days(built, name):  # so that the next publish hashes only the build
                         _build_signatures(con, name)
                 tables[name] = con.execute(f'select count(*) from {here}."{name}"').fetchone()[0]
-            signatures = target.parent / f"{tmp.name}.days"
             _write_signatures(con, [name for name in names if _has_days(built, name)], signatures)
             con.execute("detach build")
             con.execute("checkpoint")
@@ -118,14 +118,14 @@ def publish_marts(build_path: Path, target: Path) -> Published:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
-        for old in target.parent.glob(f".{target.name}.days-*.parquet"):
+        for old in kept_signatures(target):
             old.unlink(missing_ok=True)
         if signatures.exists():
             os.replace(signatures, _signatures_path(target, version))
     finally:
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
-        Path(target.parent / f"{tmp.name}.days").unlink(missing_ok=True)
+        signatures.unlink(missing_ok=True)
     return Published(target, tables, days_replaced, tuple(reused))
 
 
@@ -222,6 +222,11 @@ def _identity(path: Path) -> str:
 
 def _signatures_path(target: Path, version: str) -> Path:
     return target.parent / f".{target.name}.days-{version}.parquet"
+
+
+def kept_signatures(target: Path) -> list[Path]:
+    """The signature files beside the published file `target` (one, after a completed publish)."""
+    return sorted(target.parent.glob(f".{target.name}.days-*.parquet"))
 
 
 def _write_signatures(con: duckdb.DuckDBPyConnection, marts: list[str], path: Path) -> None:

@@ -7,13 +7,14 @@ definitions, so no user ever runs `dbt parse` by hand.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
 from functools import cache
 from pathlib import Path
 
-from dagster_dbt import DbtProject
+from dagster_dbt import DagsterDbtProjectPreparer, DbtProject
 
 from .. import settings
 
@@ -55,6 +56,22 @@ def dbt_environment() -> None:
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
 
 
+class InPlacePreparer(DagsterDbtProjectPreparer):
+    """dagster-dbt's preparer (`dbt parse`), keeping the parse state it writes as dbt wrote it.
+
+    dagster-dbt spoils the saved checksums of the seed files after parsing, so that a manifest
+    parsed in one place (a CI image) and run in another re-reads the seeds' paths: every run then
+    re-parses the seeds and writes a new manifest before it starts (about 1 s of each daily run).
+    Here the manifest is parsed where it runs, in the home's target folder; `ensure_manifest`
+    parses again when the project folder it was parsed in is not this one."""
+
+    def _invalidate_seeds_in_partial_parse(self, project: DbtProject) -> None:  # noqa: ARG002 - replaced method
+        return None
+
+
+PREPARER = InPlacePreparer()
+
+
 @cache
 def dbt_project() -> DbtProject:
     dbt_environment()
@@ -63,12 +80,13 @@ def dbt_project() -> DbtProject:
         profiles_dir=settings.DBT_PROJECT_DIR,
         target_path=dbt_target_path(),
     )
-    project.prepare_if_dev()
+    PREPARER.prepare_if_dev(project)  # under `dagster dev` only
     return project
 
 
 def ensure_manifest() -> None:
-    """Parse the dbt project when its manifest is missing or older than the project files."""
+    """Parse the dbt project when its manifest is missing, older than the project files, or was
+    parsed from a project folder elsewhere (a moved checkout sharing the home)."""
     project = dbt_project()
     manifest = project.manifest_path
     newest_source = max(
@@ -76,8 +94,19 @@ def ensure_manifest() -> None:
          and "target" not in p.parts),
         default=0.0,
     )
-    if not manifest.exists() or manifest.stat().st_mtime < newest_source:
-        project.preparer.prepare(project)
+    if (not manifest.exists() or manifest.stat().st_mtime < newest_source
+            or parsed_project_dir(manifest) != settings.DBT_PROJECT_DIR.resolve()):
+        PREPARER.prepare(project)
+
+
+def parsed_project_dir(manifest: Path) -> Path | None:
+    """The project folder a manifest was parsed from (its nodes' root path), None if unreadable."""
+    try:
+        nodes = json.loads(manifest.read_text(encoding="utf-8")).get("nodes", {})
+    except (OSError, ValueError):
+        return None
+    root = next((node.get("root_path") for node in nodes.values() if node.get("root_path")), None)
+    return Path(root).resolve() if root else None
 
 
 def prune_run_targets(keep: int = 5) -> None:

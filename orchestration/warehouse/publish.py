@@ -7,9 +7,9 @@ the new one; nobody ever sees a half-built table, and a crash mid-publish leaves
 the previous version in place.
 
 A daily run changes a few days of a year: the new file then starts as a copy of the
-published one, and of the large marts only the days whose rows differ are replaced
-(each day's rows compared by count and a sum of row hashes, so nothing needs to know
-what the build changed). The small marts are copied whole. The published side's
+published one, and of the large marts only the rows that differ are rewritten: each
+day's rows are compared by count and a sum of row hashes, then the rows of the days that
+differ by their hashes, so nothing needs to know what the build changed. The small marts are copied whole. The published side's
 signatures are kept beside the file (.marts.duckdb.days-<size>-<mtime>.parquet, named
 after the exact version of the file they describe), so a publish hashes only the build;
 when none names the current file (a crash between the rename and writing them, a file
@@ -49,6 +49,7 @@ class Published:
     path: Path
     tables: dict[str, int]
     days_replaced: dict[str, int | None] = field(default_factory=dict)  # None: copied whole
+    rows_written: dict[str, int] = field(default_factory=dict)  # rows inserted into each mart
     signatures_reused: tuple[str, ...] = ()  # marts whose published side was not hashed again
 
 
@@ -60,6 +61,7 @@ def publish_marts(build_path: Path, target: Path) -> Published:
     signatures = target.parent / f"{tmp.name}.days"  # written beside the new file, renamed after it
     tables: dict[str, int] = {}
     days_replaced: dict[str, int | None] = {}
+    rows_written: dict[str, int] = {}
     reused: list[str] = []
     try:
         previous = _columns_of(target) if target.exists() else None
@@ -95,7 +97,7 @@ def publish_marts(build_path: Path, target: Path) -> Published:
             for name in names:
                 same_shape = previous is not None and previous.get(name) == built.get(name)
                 if same_shape and _has_days(built, name):
-                    days_replaced[name] = _replace_changed_days(con, here, name, name in stored_marts)
+                    days_replaced[name], rows_written[name] = _replace_changed_days(con, here, name, name in stored_marts)
                     if name in stored_marts:
                         reused.append(name)
                 else:
@@ -104,6 +106,7 @@ def publish_marts(build_path: Path, target: Path) -> Published:
                     if _has_days(built, name):  # so that the next publish hashes only the build
                         _build_signatures(con, name)
                 tables[name] = con.execute(f'select count(*) from {here}."{name}"').fetchone()[0]
+                rows_written.setdefault(name, tables[name])
             _write_signatures(con, [name for name in names if _has_days(built, name)], signatures)
             con.execute("detach build")
             con.execute("checkpoint")
@@ -126,7 +129,7 @@ def publish_marts(build_path: Path, target: Path) -> Published:
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
         signatures.unlink(missing_ok=True)
-    return Published(target, tables, days_replaced, tuple(reused))
+    return Published(target, tables, days_replaced, rows_written, tuple(reused))
 
 
 def _has_days(shapes: dict[str, list[tuple[str, str]]], name: str) -> bool:
@@ -157,9 +160,10 @@ def _columns_of(published: Path) -> dict[str, list[tuple[str, str]]] | None:
         return None
 
 
-def _replace_changed_days(con: duckdb.DuckDBPyConnection, here: str, name: str, stored: bool) -> int:
-    """Replace, in the copy, the days of `name` whose rows differ from the build's; returns how many.
-    `stored`: the published side's signatures are in `stored_days` (else the copy is hashed)."""
+def _replace_changed_days(con: duckdb.DuckDBPyConnection, here: str, name: str, stored: bool) -> tuple[int, int]:
+    """Replace, in the copy, the rows of `name` that differ from the build's on the days whose
+    signatures differ; returns (days changed, rows written). `stored`: the published side's
+    signatures are in `stored_days` (else the copy is hashed)."""
     day, join = _day_of_row(name)
     _build_signatures(con, name)
     was = (f"select day, row_count, cast(row_hash as hugeint) as row_hash from stored_days where mart = '{name}'"
@@ -173,18 +177,43 @@ def _replace_changed_days(con: duckdb.DuckDBPyConnection, here: str, name: str, 
         where now.row_count is distinct from was.row_count or now.row_hash is distinct from was.row_hash
     """)
     changed, with_null = con.execute("select count(*), count(*) - count(day) from changed_days").fetchone()
+    if not changed:
+        return 0, 0
     if with_null:  # rows whose day cannot be told (a call gone from fct_calls): copy the table whole
         con.execute(f'create or replace table {here}."{name}" as select * from build.{MARTS_SCHEMA}."{name}"')
-        return changed
-    if changed:
-        if join:
-            con.execute(f'delete from {here}."{name}" as t using build.{MARTS_SCHEMA}.fct_calls as calls '
-                        f'where calls.call_id = t.call_id and calls.call_date in (select day from changed_days)')
-        else:
-            con.execute(f'delete from {here}."{name}" as t where {day} in (select day from changed_days)')
-        con.execute(f'insert into {here}."{name}" select t.* from build.{MARTS_SCHEMA}."{name}" as t {join} '
-                    f'where {day} in (select day from changed_days)')
-    return changed
+        return changed, con.execute(f'select count(*) from {here}."{name}"').fetchone()[0]
+    in_changed_days = f"{day} in (select day from changed_days)"
+    if join:
+        # the day of a published row is found through the build's fct_calls, a pass over the whole
+        # table for each side: the changed days are replaced whole instead
+        con.execute(f'delete from {here}."{name}" as t using build.{MARTS_SCHEMA}.fct_calls as calls '
+                    f'where calls.call_id = t.call_id and {in_changed_days}')
+        written = con.execute(f'insert into {here}."{name}" select t.* from build.{MARTS_SCHEMA}."{name}" as t {join} '
+                              f'where {in_changed_days}').fetchone()[0]
+        return changed, written
+    # A changed day usually differs in a few rows (a deal linked to one call of a month ago): compare
+    # the changed days' rows by their hashes and rewrite only the rows whose hash is not on both sides
+    # as often (writing a row costs far more than hashing it). Rows are compared whole: no key needed.
+    con.execute(f"""
+        create or replace temp table was_rows as
+        select t.rowid as row_id, hash(t) as row_hash from {here}."{name}" as t where {in_changed_days}
+    """)
+    con.execute(f"""
+        create or replace temp table now_rows as
+        select t.rowid as row_id, hash(t) as row_hash from build.{MARTS_SCHEMA}."{name}" as t where {in_changed_days}
+    """)
+    con.execute("""
+        create or replace temp table differing_rows as
+        select row_hash
+        from (select row_hash, count(*) as copies from was_rows group by all) as was
+        full outer join (select row_hash, count(*) as copies from now_rows group by all) as now using (row_hash)
+        where was.copies is distinct from now.copies
+    """)
+    con.execute(f'delete from {here}."{name}" where rowid in '
+                f'(select row_id from was_rows semi join differing_rows using (row_hash))')
+    written = con.execute(f'insert into {here}."{name}" select * from build.{MARTS_SCHEMA}."{name}" where rowid in '
+                          f'(select row_id from now_rows semi join differing_rows using (row_hash))').fetchone()[0]
+    return changed, written
 
 
 def _day_of_row(name: str) -> tuple[str, str]:

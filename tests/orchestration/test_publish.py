@@ -124,3 +124,22 @@ def test_a_call_gone_from_the_build_takes_its_credits_with_it(tmp_path):
     assert "attribution_credits" not in result.signatures_reused
     for table in ("fct_calls", "attribution_credits"):
         assert _rows(target, f"marts.{table}") == _rows(build, f"marts.{table}")
+
+
+def test_a_changed_day_rewrites_only_its_changed_rows_even_among_identical_ones(tmp_path):
+    build, target = tmp_path / "warehouse.duckdb", tmp_path / "marts.duckdb"
+    _build_days(build, 10)
+    with duckdb.connect(str(build)) as con:  # two identical rows in one day of a mart published by day
+        con.execute("create table marts.roi_daily as select date '2026-10-01' + cast(i % 5 as integer) as date, "
+                    "'brand' as campaign, 1 as calls from range(12) as r(i)")
+    publish_marts(build, target)
+    with duckdb.connect(str(build)) as con:
+        con.execute("update marts.fct_calls set revenue = 77 where call_id = 'c8'")  # one call of day 3
+        con.execute("insert into marts.roi_daily values (date '2026-10-03', 'brand', 1)")  # a third copy of two
+
+    result = publish_marts(build, target)
+
+    assert result.days_replaced["fct_calls"] == 1 and result.rows_written["fct_calls"] == 1  # of the day's 10
+    assert result.days_replaced["roi_daily"] == 1 and result.rows_written["roi_daily"] == 3
+    for table in ("fct_calls", "roi_daily", "attribution_credits"):
+        assert _rows(target, f"marts.{table}") == _rows(build, f"marts.{table}")

@@ -185,6 +185,21 @@ def run_range(
     console = console or Console(stderr=True)
     days = settings.days_between(first, last)
     chosen = check_environment(sources) if land else []
+    warm = None
+    if build:
+        from .warehouse import warm_dbt
+
+        warm = warm_dbt.start()  # dbt imports while this process imports Dagster
+    try:
+        return _run_range(first, last, days, chosen, build=build, land=land, full_refresh=full_refresh,
+                          console=console)
+    finally:
+        if warm is not None:
+            warm_dbt.stop(warm)
+
+
+def _run_range(first: date, last: date, days: list[date], chosen: list[str], *, build: bool, land: bool,
+               full_refresh: bool, console: Console) -> RunReport:
     prepare_instance()
     if build:
         from .warehouse.project import ensure_manifest

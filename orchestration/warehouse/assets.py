@@ -4,11 +4,9 @@ and the publish step that hands the marts to BI tools."""
 
 import importlib.metadata
 import os
-import sys
 from collections.abc import Mapping
 from contextlib import contextmanager
 from functools import cache, cached_property
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -18,6 +16,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets, get_as
 from .. import settings
 from ..jobs import FULL_REFRESH_TAG
 from ..partitions import daily_partitions, partition_days
+from . import warm_dbt
 from .project import dbt_environment, dbt_project, dbt_threads, prune_run_targets
 from .publish import publish_marts
 
@@ -64,10 +63,10 @@ class WarehouseDbtResource(DbtCliResource):
 
 
 def dbt_resource() -> DbtCliResource:
-    return WarehouseDbtResource(
-        project_dir=dbt_project(),
-        dbt_executable=str(Path(sys.executable).parent / "dbt"),
-    )
+    """The dbt installed beside this Python; in a CLI run, through the dbt process the CLI started
+    ahead (warm_dbt.py), which has imported dbt by the time the build needs it."""
+    executable, *leading = warm_dbt.command()
+    return WarehouseDbtResource(project_dir=dbt_project(), dbt_executable=executable, global_config_flags=leading)
 
 
 def run_window_env(context: dg.AssetExecutionContext) -> dict[str, str]:

@@ -1,0 +1,173 @@
+"""A dbt process started ahead of its command, so that a CLI run does not wait for dbt to import.
+
+A daily `call-attribution run` spends about 3 s of its time in a fresh dbt process importing dbt
+and its DuckDB adapter before dbt reads a file. The CLI therefore starts one such process
+(`start()`) before it imports Dagster: the process imports dbt while the CLI imports Dagster and
+loads its definitions (both take seconds, and the machine has a core for each), then waits for
+its one command.
+
+When the run's warehouse step invokes dbt, dagster-dbt starts this module as its "dbt executable"
+(`python -m orchestration.warehouse.warm_dbt build ...`, see `command()`). That client hands its
+standard streams, arguments, environment and working directory to the waiting process over a
+Unix socket (the streams as file descriptors), forwards Ctrl-C and termination to it, and exits
+with its exit code: dagster-dbt reads dbt's output exactly as from `dbt`. With no process waiting
+(the UI, the schedule, a second command, a platform without Unix sockets) the client becomes the
+`dbt` executable itself (exec), so the command and its result are the same either way.
+
+Only the standard library is imported here outside the waiting process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+SOCKET_ENV = "ATTRIBUTION_WARM_DBT_SOCKET"
+MAX_MESSAGE = 1 << 20  # one JSON message: arguments and environment
+IDLE_SECONDS = 3 * 3600  # a run that lands for hours still finds it waiting; then it gives up
+
+
+def supported() -> bool:
+    return hasattr(socket, "AF_UNIX") and hasattr(socket, "send_fds")
+
+
+def start() -> subprocess.Popen | None:
+    """Start a waiting dbt process for this process's next dbt command; its socket is named in
+    the environment (inherited by dagster-dbt's dbt command). None where unsupported."""
+    if not supported():
+        return None
+    path = Path(tempfile.mkdtemp(prefix="attribution-dbt-")) / "dbt.sock"
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(path))  # bound here, so a client that comes early waits in the backlog
+    server.listen(1)
+    process = subprocess.Popen(
+        [sys.executable, "-m", __name__, "--serve", str(path), str(os.getpid())],
+        pass_fds=[server.fileno()], env={**os.environ, "ATTRIBUTION_WARM_DBT_FD": str(server.fileno()),
+                                           "PYTHONUNBUFFERED": "1"},
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    server.close()
+    os.environ[SOCKET_ENV] = str(path)
+    return process
+
+
+def stop(process: subprocess.Popen) -> None:
+    """After the run: end a waiting process that got no command (the build never reached dbt)."""
+    path = os.environ.pop(SOCKET_ENV, None)
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    if path:
+        _remove(path)
+
+
+def command() -> list[str]:
+    """The dbt executable and leading arguments for dagster-dbt: this module's client while a
+    waiting process is set for this process, else the `dbt` installed beside this Python."""
+    if os.environ.get(SOCKET_ENV) and supported():
+        return [sys.executable, "-m", __name__]
+    return [str(_dbt_executable())]
+
+
+def _dbt_executable() -> Path:
+    return Path(sys.executable).parent / ("dbt.exe" if os.name == "nt" else "dbt")
+
+
+# --- the client: what dagster-dbt starts ---------------------------------------------------------
+
+
+def _client(argv: list[str]) -> int:
+    path = os.environ.pop(SOCKET_ENV, "")
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        conn.connect(path)
+    except OSError:  # nothing waiting (any more): be dbt
+        conn.close()
+        dbt = str(_dbt_executable())
+        os.execv(dbt, [dbt, *argv])
+    message = json.dumps({"argv": argv, "env": dict(os.environ), "cwd": os.getcwd()}).encode()
+    socket.send_fds(conn, [len(message).to_bytes(8, "big") + message], [0, 1, 2])
+    reply = conn.makefile("r", encoding="utf-8")
+    pid = int(json.loads(reply.readline())["pid"])
+    for sig in (signal.SIGINT, signal.SIGTERM):  # dagster-dbt stops dbt with SIGINT
+        signal.signal(sig, lambda signum, _frame: os.kill(pid, signum))
+    line = reply.readline()
+    if not line:
+        print("dbt: the dbt process ended without an exit code", file=sys.stderr)
+        return 2
+    return int(json.loads(line)["exit"])
+
+
+# --- the waiting process -------------------------------------------------------------------------
+
+
+def _serve(path: str, parent: int) -> int:
+    server = socket.socket(fileno=int(os.environ.pop("ATTRIBUTION_WARM_DBT_FD")))
+    import dbt.adapters.duckdb  # noqa: F401 - the imports this process is here to do ahead of time
+    from dbt.cli.main import cli
+
+    server.settimeout(1.0)
+    waited = 0.0
+    while True:
+        try:
+            conn, _ = server.accept()
+            break
+        except TimeoutError:
+            waited += 1.0
+            if os.getppid() != parent or waited > IDLE_SECONDS:  # the CLI is gone, or never asked
+                _remove(path)
+                return 0
+    _remove(path)  # one command per process: a later client runs dbt itself
+    server.close()
+    conn.settimeout(None)
+    raw, fds, _flags, _addr = socket.recv_fds(conn, MAX_MESSAGE + 8, 3)
+    size = int.from_bytes(raw[:8], "big")
+    while len(raw) < size + 8:
+        raw += conn.recv(MAX_MESSAGE)
+    request = json.loads(raw[8:8 + size])
+    for target, fd in enumerate(fds):  # the client's stdin, stdout, stderr become this process's
+        os.dup2(fd, target)
+        os.close(fd)
+    os.environ.clear()
+    os.environ.update(request["env"])
+    os.chdir(request["cwd"])
+    conn.sendall((json.dumps({"pid": os.getpid()}) + "\n").encode())
+    sys.argv = ["dbt", *request["argv"]]
+    try:
+        cli()
+        code = 0
+    except SystemExit as exc:  # what the `dbt` executable exits with
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException as exc:  # noqa: BLE001 - reported like an uncaught error of `dbt`
+        import traceback
+
+        traceback.print_exception(exc)
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    conn.sendall((json.dumps({"exit": code}) + "\n").encode())
+    return code
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+        os.rmdir(os.path.dirname(path))
+    except OSError:
+        pass
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--serve"]:
+        sys.exit(_serve(sys.argv[2], int(sys.argv[3])))
+    sys.exit(_client(sys.argv[1:]))

@@ -79,8 +79,9 @@
 
 {#- post_hook of an incremental base model: rank every copy of the keys that may have several - after
     a full build, every key landed more than once; after an incremental one, the keys of the rows this
-    run wrote, wherever their other copies are (so an older copy that lost to a new one becomes
-    'duplicate_id', and the other way round). A row whose rank changes is stamped with this run too.
+    run wrote or replaced (`remember_replaced_keys`), wherever their other copies are (so an older copy
+    that lost to a new one becomes 'duplicate_id', and the other way round; and a copy that won over
+    one the re-landed day no longer holds is kept again). A row whose rank changes is stamped with this run too.
     Sorting only these keys is what keeps a year of visits cheap: a window over every row would sort
     twenty million of them to find the few repeated ones. -#}
 {% macro rank_copies(key_column, own_day) -%}
@@ -99,6 +100,7 @@
             from {{ this }}
             {%- if incremental_run_start() is not none %}
             where {{ key_column }} in (select {{ key_column }} from {{ this }} where _built_at = {{ this_run_at() }})
+                or {{ key_column }} in (select {{ key_column }} from {{ replaced_keys_relation() }})
             {%- else %}
             {#- keys whose hash repeats: grouping twenty million numbers instead of strings (3.9 s -> 2.2 s
                 for a year of visits); a collision only adds a key that the window then ranks alone -#}
@@ -147,4 +149,55 @@
     {%- endfor -%}
     {%- set missing = landed_days_with_rows(source_name, table_name, missing) -%}
     {{ return(earlier_day(missing | min if missing else none, start)) }}
+{%- endmacro %}
+
+{#- pre_hook of an incremental base model, before `delete_incremental_window`: remember, for the
+    post_hook that ranks copies again, the keys of the landed rows the run is about to replace (a
+    re-landed day may no longer hold a copy that won over another). -#}
+{% macro remember_replaced_keys(key_columns, window_start) -%}
+    {%- if execute and is_incremental() and window_start is not none -%}
+        create or replace temp table {{ replaced_keys_relation() }} as
+        select distinct {{ key_columns | join(', ') }} from {{ this }}
+        where _partition_date >= cast('{{ window_start }}' as date)
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro replaced_keys_relation() -%}
+    temp.main."replaced_keys__{{ this.identifier }}"
+{%- endmacro %}
+
+{#- The small base models (amoCRM, Direct) rank with a window like a full build, over the rows they
+    read; incremental, a run reads only its window's landed days, so its post_hook ranks again, over
+    the whole table, every copy of the keys it wrote or replaced (`rerank_copies`). `ranked` is the
+    model's own ranking rendered over `copies_to_rerank(...)`; `columns`, the columns it decides. -#}
+{% macro copies_to_rerank(key_columns, columns) -%}
+    {%- set keys = key_columns | join(', ') -%}
+    (
+        select * exclude ({{ (columns + ['_built_at']) | join(', ') }})
+        from {{ this }}
+        where ({{ keys }}) in (
+            select {{ keys }} from {{ this }} where _built_at = {{ this_run_at() }}
+            union
+            select {{ keys }} from {{ replaced_keys_relation() }}
+        )
+    )
+{%- endmacro %}
+
+{% macro rerank_copies(ranked, columns) -%}
+    {%- if execute and incremental_run_start() is not none -%}
+        update {{ this }} as landed
+        set
+            {%- for column in columns %}
+            {{ column }} = reranked.{{ column }},
+            {%- endfor %}
+            _built_at = {{ this_run_at() }}
+        from ({{ ranked }}) as reranked
+        where landed._partition_date = reranked._partition_date
+            and landed._file_row = reranked._file_row
+            and (
+            {%- for column in columns %}
+                {{ 'or ' if not loop.first }}landed.{{ column }} is distinct from reranked.{{ column }}
+            {%- endfor %}
+            )
+    {%- endif -%}
 {%- endmacro %}

@@ -5,7 +5,9 @@ day at a time is landed and built with the run's window, as the daily schedule d
 in the environment, as orchestration passes it); then an older day is re-landed with a late call
 (which changes the uniqueness of a later call), a deal linked to an old call closes late, and a
 visit landed late weeks ago is landed again, changed (the new copy wins, the old one becomes a
-duplicate), and a campaign is renamed (its latest name goes on every row). Every mart must equal, row for row, a full rebuild on the same landing zone.
+duplicate), a campaign is renamed (its latest name goes on every row), and a deal's newer version
+is landed, then its day landed again without it (the older version is kept again). Every landed
+row's quarantine verdict and every mart must equal, row for row, a full rebuild on the same landing zone.
 """
 
 from __future__ import annotations
@@ -89,6 +91,24 @@ def _late_won_deal(landing: Path, warehouse: Path, landed_day: date) -> str:
     return deal_id
 
 
+def _new_deal_version(landing: Path, landed_day: date) -> tuple[str, int]:
+    """Land on ``landed_day`` a newer version of a deal landed ten days before it, lost; returns the deal and
+    the status it had."""
+    earlier = pq.read_table(partition_path(landing, AMOCRM_LEADS, landed_day - timedelta(days=10)))
+    lead = earlier.filter(pc.is_valid(earlier["created_at"])).slice(0, 1).to_pylist()[0]
+    status = lead["status_id"]
+    moved = lead["updated_at"].replace(year=landed_day.year, month=landed_day.month, day=landed_day.day)
+    lead.update(status_id=143, _partition_date=landed_day, updated_at=moved, closed_at=moved)
+    _append(landing, AMOCRM_LEADS, landed_day, [lead])
+    return lead["lead_id"], status
+
+
+def _drop(landing: Path, stream, day: date, column: str, value: str) -> None:
+    """Land ``day`` again without the rows whose ``column`` is ``value`` (the vendor no longer serves them)."""
+    table = pq.read_table(partition_path(landing, stream, day))
+    write_partition(landing, stream, day, table.filter(pc.invert(pc.equal(table[column], value))))
+
+
 def _rename_campaign(landing: Path, day: date, name: str) -> str:
     """The day's Direct stats call one campaign by a new name (every older row reports the latest name)."""
     path = partition_path(landing, YANDEX_DIRECT_CAMPAIGN_STATS, day)
@@ -114,6 +134,18 @@ def _marts(warehouse: Path) -> dict[str, list[tuple]]:
         }
 
 
+BASE_TABLES = ("base_calltouch__calls", "base_yandex_metrika__visits", "base_yandex_direct__campaign_stats",
+               "base_amocrm__leads", "base_amocrm__contacts")
+
+
+def _quarantine(warehouse: Path) -> dict[str, list[tuple]]:
+    """Each landed row's verdict, by where it landed: the base tables' ranking of copies and versions."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return {name: con.execute(f"select _partition_date, _file_row, _quarantine_reason from staging.{name} "
+                                  "order by all").fetchall()
+                for name in BASE_TABLES}
+
+
 def test_daily_incremental_runs_equal_a_full_rebuild(tmp_path):
     world = _world()
     days = world.window()
@@ -126,6 +158,8 @@ def test_daily_incremental_runs_equal_a_full_rebuild(tmp_path):
     world.generate(incremental / "landing", days=days[-10:-2])
     for day in days[-2:]:
         world.generate(incremental / "landing", days=[day])
+        if day == days[-2]:
+            dropped_deal, status = _new_deal_version(incremental / "landing", day)
         if day == days[-1]:
             _late_visit(incremental / "landing", days[3], day, campaign="second-copy")
             won = _late_won_deal(incremental / "landing", incremental / "warehouse.duckdb", day)
@@ -133,13 +167,18 @@ def test_daily_incremental_runs_equal_a_full_rebuild(tmp_path):
         dbt(incremental, *BUILD, vars=VARS, env=_window(day))
 
     # an older day re-landed with a late call that makes a call five days later a repeat
+    # (and the day the deal's newer version landed on is re-landed without it: the older one is kept again)
     late_day = days[-8]
     _late_call(incremental / "landing", late_day, late_day + timedelta(days=5))
+    _drop(incremental / "landing", AMOCRM_LEADS, days[-2], "lead_id", dropped_deal)
     dbt(incremental, *BUILD, vars=VARS, env=_window(late_day))
 
     shutil.copytree(incremental / "landing", full / "landing")
     dbt(full, *BUILD, vars=VARS)
 
+    got, want = _quarantine(incremental / "warehouse.duckdb"), _quarantine(full / "warehouse.duckdb")
+    for name in BASE_TABLES:
+        assert got[name] == want[name], name
     got, want = _marts(incremental / "warehouse.duckdb"), _marts(full / "warehouse.duckdb")
     for name in MARTS:
         assert len(got[name]) == len(want[name]), name
@@ -148,6 +187,8 @@ def test_daily_incremental_runs_equal_a_full_rebuild(tmp_path):
     assert late, "the late call reached the marts"
     with duckdb.connect(str(full / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("select deal_status from marts.fct_calls where deal_id = ?", [won]).fetchone() == ("won",)
+        assert con.execute("select status_id from staging.stg_amocrm__leads where deal_id = ?",
+                           [dropped_deal]).fetchone() == (status,)
         assert con.execute("select sum(sessions) from marts.roi_daily where utm_campaign = 'second-copy' "
                            "and attribution_model = 'linear'").fetchone() == (1,)
         assert con.execute("select count(*) from marts.roi_daily where utm_campaign = 'first-copy'").fetchone() == (0,)

@@ -1,17 +1,27 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    meta={'test_window': {'column': '_partition_date'}},
+    pre_hook=[
+        "{{ remember_replaced_keys(['lead_id'], landing_window_start('amocrm', 'leads')) }}",
+        "{{ delete_incremental_window('_partition_date', landing_window_start('amocrm', 'leads')) }}",
+    ],
+    post_hook="{{ rerank_copies(amocrm_lead_versions(copies_to_rerank(['lead_id'], amocrm_lead_version_columns())),
+                                amocrm_lead_version_columns()) }}",
+) }}
 {#-
     Every landed amoCRM deal version with its _quarantine_reason (NULL = valid); the stream's
-    validity rule. A deal lands again each day it changes: the latest version (latest updated_at)
-    is kept, earlier versions are 'superseded_version', another copy of the kept version
-    'duplicate_id'. Copies of one version are ranked by landed day, then position in the file,
-    never by landing time, so re-landing days in any order keeps the same row.
+    validity rule. Which version is kept: macros/amocrm.sql. Incremental on the landed day: a run
+    reads the landed days of its window and ranks every version of the deals it wrote again.
 -#}
+{%- set window_start = landing_window_start('amocrm', 'leads') %}
 
 with landed as (
 
     select * from {{ landing_relation('amocrm', 'leads', payload_fields={
         'created_at': '$.created_at', 'price': '$.price', 'status_id': '$.status_id',
-    }) }} as landed_leads
+    }, from_day=window_start) }} as landed_leads
 
 ),
 
@@ -27,38 +37,15 @@ checked as (
             when (price is null and nullif(trim(_raw_price), '') is not null)
                 or (status_id is null and nullif(trim(_raw_status_id), '') is not null)
                 then 'unparseable_value'
-        end as _defect
+        end as _defect,
+        {{ this_run_at() }} as _built_at
     from landed
-
-),
-
-ranked as (
-
-    select
-        *,
-        row_number() over versions as _version_rank,
-        first_value(updated_at) over versions as _latest_updated_at
-    from checked
-    window versions as (
-        partition by lead_id
-        order by case when _defect is null then 0 else 1 end, updated_at desc nulls last, _partition_date desc, _file_row desc
-    )
 
 ),
 
 final as (
 
-    select
-        *,
-        coalesce(
-            _defect,
-            case
-                when _version_rank = 1 then null
-                when updated_at is not distinct from _latest_updated_at then 'duplicate_id'
-                else 'superseded_version'
-            end
-        ) as _quarantine_reason
-    from ranked
+    {{ amocrm_lead_versions('checked') }}
 
 )
 

@@ -1,13 +1,27 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    meta={'test_window': {'column': '_partition_date'}},
+    pre_hook=[
+        "{{ remember_replaced_keys(['date', 'campaign_id'], landing_window_start('yandex_direct', 'campaign_stats')) }}",
+        "{{ delete_incremental_window('_partition_date', landing_window_start('yandex_direct', 'campaign_stats')) }}",
+    ],
+    post_hook="{{ rerank_copies(ranked_copies(copies_to_rerank(['date', 'campaign_id'], ['_copy_rank', '_quarantine_reason']),
+                                               ['date', 'campaign_id'], 'date'), ['_copy_rank', '_quarantine_reason']) }}",
+) }}
 {#-
     Every landed Direct stats row with its _quarantine_reason (NULL = valid); the stream's validity
     rule. The connector lands "--" as 0 and a number it cannot read as NULL. Copies of one
-    (date, campaign): macros/copies.sql.
+    (date, campaign): macros/copies.sql. Incremental on the landed day: a run reads the landed days
+    of its window and ranks the copies of the keys it wrote again over the whole table.
 -#}
+{%- set window_start = landing_window_start('yandex_direct', 'campaign_stats') %}
 
 with landed as (
 
-    select * from {{ landing_relation('yandex_direct', 'campaign_stats', payload_fields={'date': '$.Date'}) }} as landed_stats
+    select * from {{ landing_relation('yandex_direct', 'campaign_stats', payload_fields={'date': '$.Date'},
+                                      from_day=window_start) }} as landed_stats
 
 ),
 
@@ -22,7 +36,8 @@ checked as (
             when date is null then 'missing_time'
             when impressions is null or clicks is null or cost is null then 'unparseable_value'
             when cost < 0 or clicks < 0 or impressions < 0 then 'negative_value'
-        end as _defect
+        end as _defect,
+        {{ this_run_at() }} as _built_at
     from landed
 
 ),

@@ -3,7 +3,10 @@
     incremental_strategy='append',
     on_schema_change='fail',
     meta={'test_window': {'column': '_partition_date'}},
-    pre_hook="{{ delete_incremental_window('_partition_date', landing_window_start('yandex_metrika', 'visits')) }}",
+    pre_hook=[
+        "{{ remember_replaced_keys(['visit_id'], landing_window_start('yandex_metrika', 'visits')) }}",
+        "{{ delete_incremental_window('_partition_date', landing_window_start('yandex_metrika', 'visits')) }}",
+    ],
     post_hook="{{ rank_copies('visit_id', 'cast(started_at_local as date)') }}",
 ) }}
 {#-

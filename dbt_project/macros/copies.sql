@@ -136,6 +136,10 @@
     {%- if start is none -%}
         {{ return(none) }}
     {%- endif -%}
+    {%- set memo = window_memo('landing_window_start:' ~ source_name ~ '.' ~ table_name) -%}
+    {%- if memo is not none -%}
+        {{ return(memo.start) }}
+    {%- endif -%}
     {%- set built_sql -%}
         select distinct cast(_partition_date as varchar) from {{ this }}
         where _partition_date < cast('{{ start }}' as date)
@@ -148,7 +152,8 @@
         {%- endif -%}
     {%- endfor -%}
     {%- set missing = landed_days_with_rows(source_name, table_name, missing) -%}
-    {{ return(earlier_day(missing | min if missing else none, start)) }}
+    {{ return(remember_window('landing_window_start:' ~ source_name ~ '.' ~ table_name,
+                              earlier_day(missing | min if missing else none, start))) }}
 {%- endmacro %}
 
 {#- pre_hook of an incremental base model, before `delete_incremental_window`: remember, for the

@@ -45,6 +45,20 @@
     {{ return(run_start_date()) }}
 {%- endmacro %}
 
+{#- A window start is asked for by a model's SQL and again by each of its hooks, and costs queries
+    over large tables; within one dbt invocation the answer cannot change between them (the hooks
+    run before the model writes). So each model computes it once: `window_memo(key)` gives
+    {'start': ...} when this model already has, `remember_window(key, start)` keeps it. The memo lives
+    in `graph`, the one dict dbt shares between all of an invocation's contexts. -#}
+{% macro window_memo(key) -%}
+    {{ return(graph.setdefault('call_attribution_window_memo', {}).get(this ~ '|' ~ key)) }}
+{%- endmacro %}
+
+{% macro remember_window(key, start) -%}
+    {%- do graph.setdefault('call_attribution_window_memo', {}).update({this ~ '|' ~ key: {'start': start}}) -%}
+    {{ return(start) }}
+{%- endmacro %}
+
 {#- The earlier of two 'YYYY-MM-DD' values (none = no bound). -#}
 {% macro earlier_day(a, b) -%}
     {%- if a is none -%}{{ return(b) }}{%- endif -%}
@@ -91,6 +105,10 @@
     {%- if incremental_run_start() is none -%}
         {{ return(none) }}
     {%- endif -%}
+    {%- set memo = window_memo('call_window_start:' ~ tracking_name) -%}
+    {%- if memo is not none -%}
+        {{ return(memo.start) }}
+    {%- endif -%}
     {%- set base = upstream_relation('base_calltouch__calls') -%}
     {%- set upstream = upstream_relation('int_calls_unioned' if tracking_name == 'int_calls_flagged' else 'int_calls_flagged') -%}
     {%- set tracking = adapter.get_relation(database=this.database, schema=this.schema, identifier=tracking_name)
@@ -99,7 +117,8 @@
         {{ return(none) }}
     {%- endif -%}
     {%- set start = incremental_window_start('call_date', upstream, 'call_date', tracking=tracking) -%}
-    {{ return(earlier_day(start, changed_copies_start(base, 'cast(started_at_local as date)'))) }}
+    {%- set start = earlier_day(start, changed_copies_start(base, 'cast(started_at_local as date)')) -%}
+    {{ return(remember_window('call_window_start:' ~ tracking_name, start)) }}
 {%- endmacro %}
 
 {#- pre_hook of an incremental model: drop the days it is about to rebuild (all of them without a window). -#}
@@ -122,9 +141,17 @@
     days come straight from the base table (what stg_yandex_metrika__visits computes per row, without
     computing the rest of its columns for a year of visits). -#}
 {% macro visit_window_start() -%}
+    {%- if incremental_run_start() is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set memo = window_memo('visit_window_start') -%}
+    {%- if memo is not none -%}
+        {{ return(memo.start) }}
+    {%- endif -%}
     {%- set base = upstream_relation('base_yandex_metrika__visits') -%}
     {%- set upstream = '(select cast(started_at_local as date) as visit_date from ' ~ base
                        ~ ' where _quarantine_reason is null)' -%}
     {%- set start = incremental_window_start('visit_date', upstream, 'visit_date') -%}
-    {{ return(earlier_day(start, changed_copies_start(base, 'cast(started_at_local as date)'))) }}
+    {%- set start = earlier_day(start, changed_copies_start(base, 'cast(started_at_local as date)')) -%}
+    {{ return(remember_window('visit_window_start', start)) }}
 {%- endmacro %}

@@ -58,11 +58,15 @@
     {%- if incremental_run_start() is none -%}
         {{ return(none) }}
     {%- endif -%}
+    {%- set memo = window_memo('mart_call_window_start:' ~ date_column) -%}
+    {%- if memo is not none -%}
+        {{ return(memo.start) }}
+    {%- endif -%}
     {%- set base = upstream_relation('base_calltouch__calls') -%}
     {%- set flagged = upstream_relation('int_calls_flagged') -%}
     {%- if campaign_lookup_changed() -%}
         {{ log(this.identifier ~ ': the campaign lookup changed, rebuilding every row', info=true) }}
-        {{ return(none) }}
+        {{ return(remember_window('mart_call_window_start:' ~ date_column, none)) }}
     {%- endif -%}
     {%- if date_column is not none -%}
         {%- set start = incremental_window_start(date_column, flagged, 'call_date') -%}
@@ -74,7 +78,8 @@
         {%- endset -%}
         {%- set start = earlier_day(run_query(sql).columns[0].values()[0], run_start_date()) -%}
     {%- endif -%}
-    {{ return(earlier_day(start, changed_copies_start(base, 'cast(started_at_local as date)'))) }}
+    {%- set start = earlier_day(start, changed_copies_start(base, 'cast(started_at_local as date)')) -%}
+    {{ return(remember_window('mart_call_window_start:' ~ date_column, start)) }}
 {%- endmacro %}
 
 {#- A condition true for the calls a call mart rebuilds (window_start none: every call). -#}
@@ -129,10 +134,14 @@
     {%- if start is none -%}
         {{ return(none) }}
     {%- endif -%}
+    {%- set memo = window_memo('roi_window_start') -%}
+    {%- if memo is not none -%}
+        {{ return(memo.start) }}
+    {%- endif -%}
     {%- set visits = upstream_relation('base_yandex_metrika__visits') -%}
     {%- set sessions = upstream_relation('int_sessions_counted') -%}
     {%- set start = earlier_day(start, incremental_window_start('date', sessions, 'visit_date')) -%}
     {%- set start = earlier_day(start, changed_copies_start(visits, 'cast(started_at_local as date)')) -%}
     {%- set unsettled = run_query('select cast(min(date) as varchar) from ' ~ this ~ ' where not is_settled') -%}
-    {{ return(earlier_day(start, unsettled.columns[0].values()[0])) }}
+    {{ return(remember_window('roi_window_start', earlier_day(start, unsettled.columns[0].values()[0]))) }}
 {%- endmacro %}

@@ -24,15 +24,11 @@
 {%- set window_start = call_window_start('int_calls_flagged') %}
 {%- set lookback_days = [var('unique_window_days') | int, var('sales_cycle_days') | int] | max + 1 %}
 
-with all_calls as (
+{#- int_calls_unioned is read twice rather than through one CTE: a CTE used twice is materialized,
+    which would compute every call of the history for the window's few. -#}
+with calls as (
 
     select * from {{ ref('int_calls_unioned') }}
-
-),
-
-calls as (
-
-    select * from all_calls
     {%- if window_start is not none %}
     where call_date >= {{ dbt.dateadd('day', -1 * lookback_days, "cast('" ~ window_start ~ "' as date)") }}
     {%- endif %}
@@ -42,7 +38,7 @@ calls as (
 first_landed as (
 
     select source_system, min(_partition_date) as first_landed_date
-    from all_calls
+    from {{ ref('int_calls_unioned') }}
     group by source_system
 
 ),

@@ -13,12 +13,14 @@ with calls as (
 
 center_days as (
 
+    {#- from fct_calls again, not the calls CTE: a CTE used twice is materialized (every answered call) -#}
     select
         call_date,
         coalesce(call_center, '(unknown)') as call_center,
         sum(coalesce(talk_seconds, 0)) as talk_seconds_total,
         count(*) as answered_calls
-    from calls
+    from {{ ref('fct_calls') }}
+    where answered
     group by call_date, coalesce(call_center, '(unknown)')
 
 ),

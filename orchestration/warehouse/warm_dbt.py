@@ -44,15 +44,20 @@ def start() -> subprocess.Popen | None:
         return None
     path = Path(tempfile.mkdtemp(prefix="attribution-dbt-")) / "dbt.sock"
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    server.bind(str(path))  # bound here, so a client that comes early waits in the backlog
-    server.listen(1)
-    process = subprocess.Popen(
-        [sys.executable, "-m", __name__, "--serve", str(path), str(os.getpid())],
-        pass_fds=[server.fileno()], env={**os.environ, "ATTRIBUTION_WARM_DBT_FD": str(server.fileno()),
-                                           "PYTHONUNBUFFERED": "1"},
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    server.close()
+    try:
+        server.bind(str(path))  # bound here, so a client that comes early waits in the backlog
+        server.listen(1)
+        process = subprocess.Popen(
+            [sys.executable, "-m", __name__, "--serve", str(path), str(os.getpid())],
+            pass_fds=[server.fileno()], env={**os.environ, "ATTRIBUTION_WARM_DBT_FD": str(server.fileno()),
+                                               "PYTHONUNBUFFERED": "1"},
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+    except OSError:  # no waiting process: the run starts dbt itself, as before
+        _remove(str(path))
+        return None
+    finally:
+        server.close()
     os.environ[SOCKET_ENV] = str(path)
     return process
 
@@ -98,7 +103,11 @@ def _client(argv: list[str]) -> int:
     message = json.dumps({"argv": argv, "env": dict(os.environ), "cwd": os.getcwd()}).encode()
     socket.send_fds(conn, [len(message).to_bytes(8, "big") + message], [0, 1, 2])
     reply = conn.makefile("r", encoding="utf-8")
-    pid = int(json.loads(reply.readline())["pid"])
+    line = reply.readline()
+    if not line:
+        print("dbt: the dbt process ended before it started the command", file=sys.stderr)
+        return 2
+    pid = int(json.loads(line)["pid"])
     for sig in (signal.SIGINT, signal.SIGTERM):  # dagster-dbt stops dbt with SIGINT
         signal.signal(sig, lambda signum, _frame: os.kill(pid, signum))
     line = reply.readline()
@@ -160,11 +169,12 @@ def _serve(path: str, parent: int) -> int:
 
 
 def _remove(path: str) -> None:
-    try:
-        os.unlink(path)
-        os.rmdir(os.path.dirname(path))
-    except OSError:
-        pass
+    """The socket and its private folder (whichever still exist)."""
+    for remove, target in ((os.unlink, path), (os.rmdir, os.path.dirname(path))):
+        try:
+            remove(target)
+        except OSError:
+            pass
 
 
 if __name__ == "__main__":

@@ -5,10 +5,12 @@
     the result does not depend on which days were landed (or re-landed) in which order. The other
     copies are quarantined as 'duplicate_id'.
 
-    Incremental base models (visits, calls) write their rows unranked and rank the keys that have
+    The large base models (visits, calls) write their rows unranked and rank the keys that have
     several copies in place afterwards (`rank_copies`); a daily run reads only the landed days of its
     window, and the models built from them rebuild from the earliest day a changed row belongs to
-    (`changed_copies_start`). The small base tables rank with a window (`ranked_copies`).
+    (`changed_copies_start`). The small base models (Direct; amoCRM's versions: macros/amocrm.sql)
+    rank the rows they read with a window (`ranked_copies`), then, after a daily run, every copy of
+    the keys it wrote or replaced again (`rerank_copies`).
 -#}
 
 {#- The order of copies within one key, best first. `own_day` is the record's own date expression. -#}

@@ -158,9 +158,17 @@
                               earlier_day(missing | min if missing else none, start))) }}
 {%- endmacro %}
 
-{#- pre_hook of an incremental base model, before `delete_incremental_window`: remember, for the
-    post_hook that ranks copies again, the keys of the landed rows the run is about to replace (a
-    re-landed day may no longer hold a copy that won over another). -#}
+{#- pre_hook of every incremental base model: drop the landed days the run reads again, after
+    remembering, for the post_hook that ranks copies again, the keys of the rows it drops (a re-landed
+    day may no longer hold a copy that won over another). -#}
+{% macro replace_landed_window(source_name, table_name, key_columns) -%}
+    {%- set window_start = landing_window_start(source_name, table_name) -%}
+    {%- if execute and is_incremental() and window_start is not none -%}
+        {{ remember_replaced_keys(key_columns, window_start) }};
+    {% endif -%}
+    {{ delete_incremental_window('_partition_date', window_start) }}
+{%- endmacro %}
+
 {% macro remember_replaced_keys(key_columns, window_start) -%}
     {%- if execute and is_incremental() and window_start is not none -%}
         create or replace temp table {{ replaced_keys_relation() }} as

@@ -3,10 +3,7 @@
     incremental_strategy='append',
     on_schema_change='fail',
     meta={'test_window': {'column': '_partition_date'}},
-    pre_hook=[
-        "{{ remember_replaced_keys(['contact_id'], landing_window_start('amocrm', 'contacts')) }}",
-        "{{ delete_incremental_window('_partition_date', landing_window_start('amocrm', 'contacts')) }}",
-    ],
+    pre_hook="{{ replace_landed_window('amocrm', 'contacts', ['contact_id']) }}",
     post_hook="{{ rerank_copies(amocrm_contact_versions(copies_to_rerank(['contact_id'], amocrm_contact_version_columns())),
                                 amocrm_contact_version_columns()) }}",
 ) }}

@@ -3,10 +3,7 @@
     incremental_strategy='append',
     on_schema_change='fail',
     meta={'test_window': {'column': '_partition_date'}},
-    pre_hook=[
-        "{{ remember_replaced_keys(['lead_id'], landing_window_start('amocrm', 'leads')) }}",
-        "{{ delete_incremental_window('_partition_date', landing_window_start('amocrm', 'leads')) }}",
-    ],
+    pre_hook="{{ replace_landed_window('amocrm', 'leads', ['lead_id']) }}",
     post_hook="{{ rerank_copies(amocrm_lead_versions(copies_to_rerank(['lead_id'], amocrm_lead_version_columns())),
                                 amocrm_lead_version_columns()) }}",
 ) }}

@@ -3,10 +3,7 @@
     incremental_strategy='append',
     on_schema_change='fail',
     meta={'test_window': {'column': '_partition_date'}},
-    pre_hook=[
-        "{{ remember_replaced_keys(['call_id'], landing_window_start('calltouch', 'calls')) }}",
-        "{{ delete_incremental_window('_partition_date', landing_window_start('calltouch', 'calls')) }}",
-    ],
+    pre_hook="{{ replace_landed_window('calltouch', 'calls', ['call_id']) }}",
     post_hook="{{ rank_copies('call_id', 'cast(started_at_local as date)') }}",
 ) }}
 {#-

@@ -3,10 +3,7 @@
     incremental_strategy='append',
     on_schema_change='fail',
     meta={'test_window': {'column': '_partition_date'}},
-    pre_hook=[
-        "{{ remember_replaced_keys(['date', 'campaign_id'], landing_window_start('yandex_direct', 'campaign_stats')) }}",
-        "{{ delete_incremental_window('_partition_date', landing_window_start('yandex_direct', 'campaign_stats')) }}",
-    ],
+    pre_hook="{{ replace_landed_window('yandex_direct', 'campaign_stats', ['date', 'campaign_id']) }}",
     post_hook="{{ rerank_copies(ranked_copies(copies_to_rerank(['date', 'campaign_id'], ['_copy_rank', '_quarantine_reason']),
                                                ['date', 'campaign_id'], 'date'), ['_copy_rank', '_quarantine_reason']) }}",
 ) }}

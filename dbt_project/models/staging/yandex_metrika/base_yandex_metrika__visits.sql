@@ -3,10 +3,7 @@
     incremental_strategy='append',
     on_schema_change='fail',
     meta={'test_window': {'column': '_partition_date'}},
-    pre_hook=[
-        "{{ remember_replaced_keys(['visit_id'], landing_window_start('yandex_metrika', 'visits')) }}",
-        "{{ delete_incremental_window('_partition_date', landing_window_start('yandex_metrika', 'visits')) }}",
-    ],
+    pre_hook="{{ replace_landed_window('yandex_metrika', 'visits', ['visit_id']) }}",
     post_hook="{{ rank_copies('visit_id', 'cast(started_at_local as date)') }}",
 ) }}
 {#-

@@ -8,6 +8,7 @@ so every CLI run shows up in the UI.
 
 from __future__ import annotations
 
+import gc
 import os
 import shlex
 import subprocess
@@ -160,7 +161,15 @@ def demo(
 
 
 def main() -> None:  # pragma: no cover - console script entry
-    app()
+    from .warehouse import warm_dbt
+
+    warm_dbt.keep_dbt_out()  # this process only starts dbt processes; dbt-core stays in theirs
+    try:
+        app()
+    finally:
+        # everything left is freed at exit anyway: spare the collector its final passes over
+        # Dagster's and the run's objects (1.3 s of every run's exit)
+        gc.freeze()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,22 +2,20 @@
 and the publish step that hands the marts to BI tools."""
 
 
-import importlib.metadata
 import os
 from collections.abc import Mapping
 from contextlib import contextmanager
-from functools import cache, cached_property
+from functools import cache
 from typing import Any
 
 import dagster as dg
-from packaging import version
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets, get_asset_key_for_model
 
 from .. import settings
 from ..jobs import FULL_REFRESH_TAG
 from ..partitions import daily_partitions, partition_days
 from . import warm_dbt
-from .project import dbt_environment, dbt_project, dbt_threads, prune_run_targets
+from .project import WarehouseDbtResource, dbt_environment, dbt_project, dbt_threads, prune_run_targets
 from .publish import publish_marts
 
 WAREHOUSE_POOL = "warehouse"  # only one run builds or publishes the warehouse at a time
@@ -42,24 +40,6 @@ class WarehouseTranslator(DagsterDbtTranslator):
         fqn = node.get("fqn", [])
         layer = fqn[1] if len(fqn) > 2 else node["resource_type"] + "s"
         return spec.replace_attributes(key=dg.AssetKey([layer, node["name"]]), group_name="warehouse")
-
-
-class WarehouseDbtResource(DbtCliResource):
-    """dagster-dbt's dbt CLI resource without two start-up steps this project does not use, which
-    cost about 8 s of every run before dbt even starts (a third of a daily run):
-    - asking the dbt executable for its version (`dbt --version`, a second Python start-up): it is
-      the pinned dbt-core installed beside this Python, read from the package metadata instead;
-    - loading a dbt adapter inside the Dagster process (importing dbt, reading the profile): only
-      used to fetch table metadata after a build (`fetch_column_metadata`, row counts), never here.
-    Both are private methods of the pinned dagster-dbt (0.29.27); tests/orchestration run a build
-    through this resource, so an upgrade that changes them fails there, not in production."""
-
-    @cached_property
-    def _cli_version(self) -> version.Version:
-        return version.parse(importlib.metadata.version("dbt-core"))
-
-    def _initialize_dbt_core_adapter(self, args):  # noqa: ARG002 - the signature of the method replaced
-        return None
 
 
 def dbt_resource() -> DbtCliResource:

@@ -19,6 +19,7 @@ Only the standard library is imported here outside the waiting process.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -60,6 +61,16 @@ def start() -> subprocess.Popen | None:
         server.close()
     os.environ[SOCKET_ENV] = str(path)
     return process
+
+
+def keep_dbt_out() -> None:
+    """Keep dbt-core out of this process, which only starts dbt processes (the CLI's): dagster-dbt
+    then reads what it needs from the manifest, as it does beside dbt Fusion, which has no Python
+    package. When it can, dagster-dbt imports dbt-core (2 s of CPU at every start of the CLI, beside
+    the waiting process importing it for the build). Call it before dagster_dbt is imported; once dbt
+    is imported it does nothing."""
+    if "dbt" not in sys.modules:
+        sys.modules["dbt"] = None  # the import system's marker: `import dbt...` raises ImportError
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -124,6 +135,12 @@ def _serve(path: str, parent: int) -> int:
     server = socket.socket(fileno=int(os.environ.pop("ATTRIBUTION_WARM_DBT_FD")))
     import dbt.adapters.duckdb  # noqa: F401 - the imports this process is here to do ahead of time
     from dbt.cli.main import cli
+
+    # One short-lived command: the modules just imported are never garbage, and a larger first
+    # generation spares the cyclic collector most of its passes over dbt's manifest (1.0 s of a
+    # daily build's Python time before, 0.5 s after). Objects are still freed as usual.
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
 
     server.settimeout(1.0)
     waited = 0.0

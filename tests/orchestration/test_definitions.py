@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 import dagster as dg
 import pytest
 
@@ -9,8 +14,12 @@ from orchestration.warehouse.project import ensure_manifest
 
 
 @pytest.fixture(scope="module")
-def defs(tmp_path_factory):
-    home = tmp_path_factory.mktemp("home")
+def home(tmp_path_factory):
+    return tmp_path_factory.mktemp("home")
+
+
+@pytest.fixture(scope="module")
+def defs(home):
     from tests.support import environment
 
     with environment({"ATTRIBUTION_HOME": str(home)}):
@@ -18,6 +27,37 @@ def defs(tmp_path_factory):
         from orchestration.definitions import defs as loaded
 
         yield loaded
+
+
+def _graph(defs) -> dict:
+    """What a run relies on: every asset with its parents and checks, the job's assets."""
+    graph = defs.resolve_asset_graph()
+    return {
+        "assets": {key.to_user_string(): sorted(parent.to_user_string() for parent in graph.get(key).parent_keys)
+                   for key in graph.get_all_asset_keys()},
+        "checks": sorted(f"{check.asset_key.to_user_string()}:{check.name}" for check in graph.asset_check_keys),
+        "job": sorted(key.to_user_string() for key in defs.resolve_job_def("refresh").asset_layer.executable_asset_keys),
+    }
+
+
+def test_the_cli_process_without_dbt_core_sees_the_same_assets_and_checks(defs, home):
+    """The CLI keeps dbt-core out of its process (warm_dbt.keep_dbt_out): dagster-dbt then reads the
+    manifest alone, and must find exactly what it finds with dbt-core imported."""
+    script = (
+        "import json, sys\n"
+        "from orchestration.warehouse import warm_dbt\n"
+        "warm_dbt.keep_dbt_out()\n"
+        "from orchestration.definitions import defs\n"
+        "from tests.orchestration.test_definitions import _graph\n"
+        "assert sys.modules['dbt'] is None and not any(m.startswith('dbt.') for m in sys.modules), 'dbt imported'\n"
+        "print(json.dumps(_graph(defs)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "ATTRIBUTION_HOME": str(home)})
+    assert result.returncode == 0, result.stderr[-3000:]
+    without_dbt = json.loads(result.stdout.strip().splitlines()[-1])
+    assert without_dbt == _graph(defs)
+    assert len(without_dbt["checks"]) > 50  # the dbt tests are there, as checks
 
 
 def test_definitions_load_with_the_full_lineage(defs):

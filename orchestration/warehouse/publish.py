@@ -25,6 +25,7 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 
@@ -33,14 +34,26 @@ MARTS_SCHEMA = "marts"
 STORAGE_COMPATIBILITY = "v1.1.0"
 
 
-# Large marts published by day: the day of a row, as a select list item and an optional join
-# (attribution_credits has no date column: its calls' dates come from fct_calls).
-# The third item: the columns (per table) this needs, checked before publishing by day.
+class DayOfRow(NamedTuple):
+    """How a large mart published by day tells each row's day (`t` is the mart)."""
+
+    day: str  # the day, as a select list item
+    join: str  # the join that item needs ('' for none)
+    in_changed_days: str  # condition on t: its day is in temp table changed_days
+    needs: dict[str, set[str]]  # the columns (per table) all this reads, checked before publishing by day
+
+
+# attribution_credits has no date column: its calls' dates come from the build's fct_calls.
 DAY_OF_ROW = {
-    "fct_calls": ("t.call_date", "", {"fct_calls": {"call_date"}}),
-    "roi_daily": ("t.date", "", {"roi_daily": {"date"}}),
-    "attribution_credits": ("calls.call_date", "left join build.{schema}.fct_calls as calls on calls.call_id = t.call_id",
-                            {"attribution_credits": {"call_id"}, "fct_calls": {"call_id", "call_date"}}),
+    "fct_calls": DayOfRow("t.call_date", "", "t.call_date in (select day from changed_days)",
+                          {"fct_calls": {"call_date"}}),
+    "roi_daily": DayOfRow("t.date", "", "t.date in (select day from changed_days)", {"roi_daily": {"date"}}),
+    "call_review_queue": DayOfRow("t.call_date", "", "t.call_date in (select day from changed_days)",
+                                  {"call_review_queue": {"call_date"}}),
+    "attribution_credits": DayOfRow(
+        "calls.call_date", "left join build.{schema}.fct_calls as calls on calls.call_id = t.call_id",
+        "t.call_id in (select call_id from build.{schema}.fct_calls where call_date in (select day from changed_days))",
+        {"attribution_credits": {"call_id"}, "fct_calls": {"call_id", "call_date"}}),
 }
 
 
@@ -80,7 +93,7 @@ def publish_marts(build_path: Path, target: Path) -> Published:
             if stored_marts and _calls_gone(con, here):
                 # rows of such a call would have no day in the build: compare by hashing the published side,
                 # which finds them (a day NULL) and copies the mart whole
-                stored_marts -= {name for name, (_, join, _) in DAY_OF_ROW.items() if join}
+                stored_marts -= {name for name, how in DAY_OF_ROW.items() if how.join}
             names = [
                 row[0]
                 for row in con.execute(
@@ -136,7 +149,7 @@ def _has_days(shapes: dict[str, list[tuple[str, str]]], name: str) -> bool:
     """Whether `name` is a large mart published by day, with the columns that tell a row's day."""
     if name not in DAY_OF_ROW:
         return False
-    return all(needed <= {column for column, _ in shapes.get(table, [])} for table, needed in DAY_OF_ROW[name][2].items())
+    return all(needed <= {column for column, _ in shapes.get(table, [])} for table, needed in DAY_OF_ROW[name].needs.items())
 
 
 def _columns(con: duckdb.DuckDBPyConnection, catalog: str, schema: str) -> dict[str, list[tuple[str, str]]]:
@@ -164,7 +177,6 @@ def _replace_changed_days(con: duckdb.DuckDBPyConnection, here: str, name: str, 
     """Replace, in the copy, the rows of `name` that differ from the build's on the days whose
     signatures differ; returns (days changed, rows written). `stored`: the published side's
     signatures are in `stored_days` (else the copy is hashed)."""
-    day, join = _day_of_row(name)
     _build_signatures(con, name)
     was = (f"select day, row_count, cast(row_hash as hugeint) as row_hash from stored_days where mart = '{name}'"
            if stored else _signatures_sql(name, f'{here}."{name}"'))
@@ -182,15 +194,7 @@ def _replace_changed_days(con: duckdb.DuckDBPyConnection, here: str, name: str, 
     if with_null:  # rows whose day cannot be told (a call gone from fct_calls): copy the table whole
         con.execute(f'create or replace table {here}."{name}" as select * from build.{MARTS_SCHEMA}."{name}"')
         return changed, con.execute(f'select count(*) from {here}."{name}"').fetchone()[0]
-    in_changed_days = f"{day} in (select day from changed_days)"
-    if join:
-        # the day of a published row is found through the build's fct_calls, a pass over the whole
-        # table for each side: the changed days are replaced whole instead
-        con.execute(f'delete from {here}."{name}" as t using build.{MARTS_SCHEMA}.fct_calls as calls '
-                    f'where calls.call_id = t.call_id and {in_changed_days}')
-        written = con.execute(f'insert into {here}."{name}" select t.* from build.{MARTS_SCHEMA}."{name}" as t {join} '
-                              f'where {in_changed_days}').fetchone()[0]
-        return changed, written
+    in_changed_days = DAY_OF_ROW[name].in_changed_days.format(schema=MARTS_SCHEMA)
     # A changed day usually differs in a few rows (a deal linked to one call of a month ago): compare
     # the changed days' rows by their hashes and rewrite only the rows whose hash is not on both sides
     # as often (writing a row costs far more than hashing it). Rows are compared whole: no key needed.
@@ -217,8 +221,8 @@ def _replace_changed_days(con: duckdb.DuckDBPyConnection, here: str, name: str, 
 
 
 def _day_of_row(name: str) -> tuple[str, str]:
-    day, join, _ = DAY_OF_ROW[name]
-    return day, join.format(schema=MARTS_SCHEMA)
+    how = DAY_OF_ROW[name]
+    return how.day, how.join.format(schema=MARTS_SCHEMA)
 
 
 def _signatures_sql(name: str, relation: str) -> str:

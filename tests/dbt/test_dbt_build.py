@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -67,11 +68,11 @@ def _dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
-def dbt_build(home: Path, *extra: str) -> subprocess.CompletedProcess:
+def dbt_build(home: Path, *extra: str, command: str = "build", check: bool = True) -> subprocess.CompletedProcess:
     env = dict(os.environ, ATTRIBUTION_HOME=str(home), ATTRIBUTION_TIMEZONE="Europe/Moscow")
     env.pop("DBT_PROFILES_DIR", None)
     command = [
-        _dbt_executable(), "build",
+        _dbt_executable(), command,
         "--project-dir", str(PROJECT_DIR),
         "--profiles-dir", str(PROJECT_DIR),
         "--target-path", str(home / "dbt_target"),
@@ -81,7 +82,8 @@ def dbt_build(home: Path, *extra: str) -> subprocess.CompletedProcess:
         *extra,
     ]
     result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    if check:
+        assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     return result
 
 
@@ -207,3 +209,14 @@ def test_call_at_exactly_min_talk_seconds_is_target_and_null_hash_is_unique(fixt
         "select is_unique, is_target, is_unique_target, call_center from marts.fct_calls "
         "where call_id = 'calltouch:1005'",
     ) == [(True, True, True, "Санкт-Петербург")]
+
+
+def test_a_null_in_a_required_column_fails_the_models_not_null_columns_test(fixture_warehouse, tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy2(fixture_warehouse, home / "warehouse.duckdb")
+    with duckdb.connect(str(home / "warehouse.duckdb")) as connection:
+        connection.execute("update marts.fct_calls set revenue = null where call_id = (select min(call_id) from marts.fct_calls)")
+    failed = dbt_build(home, "--select", "fct_calls,test_name:not_null_columns", command="test", check=False)
+    assert failed.returncode == 1, failed.stdout[-3000:]
+    assert "FAIL 1 not_null_columns_fct_calls" in failed.stdout  # one column has NULLs: one row

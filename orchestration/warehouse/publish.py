@@ -15,6 +15,9 @@ after the exact version of the file they describe), so a publish hashes only the
 when none names the current file (a crash between the rename and writing them, a file
 replaced by hand) the published file is hashed instead.
 
+Replaced rows leave free blocks in the file, which DuckDB reuses but never returns: once they
+pass a quarter of it, the next publish writes the file anew from the build instead of copying it.
+
 Opened as a file called marts.duckdb, the published tables read as `marts.<table>`,
 the names of DESIGN §4.
 """
@@ -32,6 +35,10 @@ import duckdb
 MARTS_SCHEMA = "marts"
 # BI drivers bundle their own (often older) DuckDB: write a file that DuckDB >= 1.1 can open.
 STORAGE_COMPATIBILITY = "v1.1.0"
+# A published file whose free space passes this share of it (and this size) is written anew instead
+# of copied: one whole copy of the marts, then daily publishes copy a compact file again.
+MAX_FREE_SHARE = 0.25
+MIN_FREE_BYTES = 64 << 20
 
 
 class DayOfRow(NamedTuple):
@@ -78,6 +85,8 @@ def publish_marts(build_path: Path, target: Path) -> Published:
     reused: list[str] = []
     try:
         previous = _columns_of(target) if target.exists() else None
+        if previous and _free_share(target) > MAX_FREE_SHARE:
+            previous = None  # written anew, compact, rather than copied with its free space
         stored = _signatures_path(target, _identity(target)) if previous else None
         if previous:
             shutil.copyfile(target, tmp)
@@ -162,6 +171,19 @@ def _columns(con: duckdb.DuckDBPyConnection, catalog: str, schema: str) -> dict[
     for table, column, data_type in rows:
         shapes.setdefault(table, []).append((column, data_type))
     return shapes
+
+
+def _free_share(published: Path) -> float:
+    """The share of the file's blocks that are free (0 below MIN_FREE_BYTES): rows replaced by earlier
+    publishes leave their blocks behind, which DuckDB reuses but never gives back, and every publish
+    copies them."""
+    try:
+        with duckdb.connect(str(published), read_only=True) as con:
+            block, total, free = con.execute(
+                "select block_size, total_blocks, free_blocks from pragma_database_size()").fetchone()
+    except duckdb.Error:
+        return 0.0
+    return free / total if total and free * block >= MIN_FREE_BYTES else 0.0
 
 
 def _columns_of(published: Path) -> dict[str, list[tuple[str, str]]] | None:

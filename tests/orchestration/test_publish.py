@@ -143,3 +143,32 @@ def test_a_changed_day_rewrites_only_its_changed_rows_even_among_identical_ones(
     assert result.days_replaced["roi_daily"] == 1 and result.rows_written["roi_daily"] == 3
     for table in ("fct_calls", "roi_daily", "attribution_credits"):
         assert _rows(target, f"marts.{table}") == _rows(build, f"marts.{table}")
+
+
+def test_a_published_file_mostly_free_space_is_written_anew_compact(tmp_path, monkeypatch):
+    from orchestration.warehouse import publish
+
+    monkeypatch.setattr(publish, "MIN_FREE_BYTES", 0)  # the share alone decides, on a small file
+    build, target = tmp_path / "warehouse.duckdb", tmp_path / "marts.duckdb"
+
+    def calls(revenue: int) -> None:
+        with duckdb.connect(str(build)) as con:
+            con.execute("create schema if not exists marts")
+            con.execute(f"""create or replace table marts.fct_calls as
+                select 'c' || i as call_id, date '2026-10-01' + cast(i % 30 as integer) as call_date,
+                       (i % 97 + {revenue})::decimal(18, 2) as revenue, md5(i::varchar) as note
+                from range(300000) as r(i)""")
+
+    calls(1)
+    publish_marts(build, target)
+    compact = target.stat().st_size
+    calls(2)  # every row differs: all of them are rewritten in the copy, their old blocks left free
+    rewritten = publish_marts(build, target)
+    assert rewritten.days_replaced == {"fct_calls": 30}
+    assert publish._free_share(target) > publish.MAX_FREE_SHARE
+
+    again = publish_marts(build, target)
+
+    assert again.days_replaced == {"fct_calls": None}  # copied whole into a new file
+    assert publish._free_share(target) == 0.0 and target.stat().st_size <= compact
+    assert _rows(target, "marts.fct_calls") == _rows(build, "marts.fct_calls")

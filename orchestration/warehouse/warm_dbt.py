@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import os
 import signal
 import socket
@@ -179,10 +180,25 @@ def _serve(path: str, parent: int) -> int:
 
         traceback.print_exception(exc)
         code = 1
+    try:
+        _close_duckdb()
+    except Exception as exc:  # noqa: BLE001 - what dbt committed stays committed (DuckDB's log)
+        print(f"dbt: closing the warehouse failed: {exc}", file=sys.stderr)
     sys.stdout.flush()
     sys.stderr.flush()
     conn.sendall((json.dumps({"exit": code}) + "\n").encode())
     return code
+
+
+def _close_duckdb() -> None:
+    """Close the database dbt-duckdb keeps open until exit (closing checkpoints it), so that the
+    process can end at once: the collector's passes over dbt's objects at exit are spared."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        environment, DuckDBConnectionManager._ENV = DuckDBConnectionManager._ENV, None
+    if environment is not None:
+        environment.close()
 
 
 def _remove(path: str) -> None:
@@ -196,5 +212,7 @@ def _remove(path: str) -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--serve"]:
-        sys.exit(_serve(sys.argv[2], int(sys.argv[3])))
+        exit_code = _serve(sys.argv[2], int(sys.argv[3]))
+        logging.shutdown()  # dbt's log files, flushed and closed
+        os._exit(exit_code)  # nothing is left to clean up (streams flushed, database closed)
     sys.exit(_client(sys.argv[1:]))

@@ -50,3 +50,10 @@ def test_the_run_is_recorded_in_dagster_with_row_counts_and_paths(pipeline_run):
         metadata = event.asset_materialization.metadata
         assert metadata["dagster/row_count"].value == sum(pipeline_run.report.rows["calltouch/calls"].values())
         assert "paths" in metadata or "path" in metadata
+
+
+def test_the_build_leaves_the_warehouse_checkpointed(pipeline_run):
+    """The dbt process a run starts ahead closes the warehouse (a checkpoint) before it reports
+    dbt's exit code and ends: nothing is left in DuckDB's log for the next reader to replay."""
+    assert (pipeline_run.home / "warehouse.duckdb").exists()
+    assert not (pipeline_run.home / "warehouse.duckdb.wal").exists()

@@ -114,14 +114,22 @@ def ensure_manifest() -> None:
     parsed from a project folder elsewhere (a moved checkout sharing the home)."""
     project = dbt_project()
     manifest = project.manifest_path
-    newest_source = max(
-        (p.stat().st_mtime for p in settings.DBT_PROJECT_DIR.rglob("*") if p.suffix in {".sql", ".yml", ".csv"}
-         and "target" not in p.parts),
-        default=0.0,
-    )
+    newest_source = _newest_project_file()
     if (not manifest.exists() or manifest.stat().st_mtime < newest_source
             or parsed_project_dir(manifest) != settings.DBT_PROJECT_DIR.resolve()):
         PREPARER.prepare(project)
+
+
+def _newest_project_file() -> float:
+    """The modification time of the newest file dbt parses (not the folders dbt writes: a `dbt` run
+    by hand in the project leaves thousands of files in its target/ and logs/)."""
+    newest = 0.0
+    for root, dirs, files in os.walk(settings.DBT_PROJECT_DIR):
+        dirs[:] = [d for d in dirs if d not in {"target", "logs", "dbt_packages"}]
+        for name in files:
+            if name.endswith((".sql", ".yml", ".csv")):
+                newest = max(newest, os.stat(os.path.join(root, name)).st_mtime)
+    return newest
 
 
 def parsed_project_dir(manifest: Path) -> Path | None:

@@ -55,3 +55,28 @@ def test_a_manifest_parsed_from_another_checkout_is_parsed_again(home):
     ensure_manifest()
 
     assert parsed_project_dir(manifest) == settings.DBT_PROJECT_DIR.resolve()
+
+
+def test_a_project_file_newer_than_the_manifest_is_parsed_again_and_what_dbt_writes_is_not(home):
+    manifest = dbt_target_path() / "manifest.json"
+    ensure_manifest()
+    parsed_at = manifest.stat().st_mtime_ns
+    written = settings.DBT_PROJECT_DIR / "logs" / "written-by-a-dbt-run.sql"  # dbt's own output folder
+    written.parent.mkdir(exist_ok=True)
+    written.write_text("select 1")
+    later = manifest.stat().st_mtime + 60
+    try:
+        os.utime(written, (later, later))
+        ensure_manifest()
+        assert manifest.stat().st_mtime_ns == parsed_at  # not parsed again
+
+        model = next((settings.DBT_PROJECT_DIR / "models" / "marts").glob("*.sql"))
+        saved = model.stat()
+        os.utime(model, (later, later))
+        try:
+            ensure_manifest()
+        finally:
+            os.utime(model, ns=(saved.st_atime_ns, saved.st_mtime_ns))
+        assert manifest.stat().st_mtime_ns != parsed_at  # parsed again
+    finally:
+        written.unlink()

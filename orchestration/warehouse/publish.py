@@ -214,7 +214,11 @@ def _replace_changed_days(con: duckdb.DuckDBPyConnection, here: str, name: str, 
     if not changed:
         return 0, 0
     if with_null:  # rows whose day cannot be told (a call gone from fct_calls): copy the table whole
-        con.execute(f'create or replace table {here}."{name}" as select * from build.{MARTS_SCHEMA}."{name}"')
+        # dropped and checkpointed first, so that the new rows reuse the old rows' blocks instead of
+        # leaving the file a table larger (the copy is private: no reader sees it without the table)
+        con.execute(f'drop table {here}."{name}"')
+        con.execute("checkpoint")
+        con.execute(f'create table {here}."{name}" as select * from build.{MARTS_SCHEMA}."{name}"')
         return changed, con.execute(f'select count(*) from {here}."{name}"').fetchone()[0]
     in_changed_days = DAY_OF_ROW[name].in_changed_days.format(schema=MARTS_SCHEMA)
     # A changed day usually differs in a few rows (a deal linked to one call of a month ago): compare

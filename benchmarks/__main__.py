@@ -14,6 +14,9 @@ benchmarks/.work/<scale>/ (reused while its spec is unchanged), then, each the m
   ingest_records_per_s  the real connectors against the sandbox over loopback, all sources in parallel
   peak_rss_mb_*     the build's and the landing's peak resident memory (process tree)
 
+What is compared runs in turn within each repeat (the core run and the reference; the daily run on
+a year and on 30 days), so that a drift of the machine's speed is not taken for a ratio.
+
 It writes benchmarks/results.json (one entry per scale) and the table in BENCHMARKS.md.
 """
 
@@ -72,8 +75,12 @@ def _top_nodes(nodes: dict[str, float], n: int = 8) -> dict[str, float]:
 
 
 def measure_builds(home: Path, repeat: int, results: dict) -> None:
+    """The full build, the tests, the core run and the reference, in turn within each repeat: the core
+    run and the reference it is compared with then share the machine's state (this machine's speed
+    drifts by tens of percent within minutes; measured one after the other, a drift became the ratio)."""
     vars_ = {"as_of_date": AS_OF}
-    builds, cores, tests = [], [], []
+    builds, cores, tests, references = [], [], [], []
+    con = None
     for i in range(repeat):
         log(f"dbt build --full-refresh ({i + 1}/{repeat})")
         builds.append(dbt(home, "build", "--full-refresh", vars=vars_))
@@ -83,30 +90,25 @@ def measure_builds(home: Path, repeat: int, results: dict) -> None:
         log(f"dbt run --full-refresh --select core ({i + 1}/{repeat})")
         cores.append(dbt(home, "run", "--full-refresh", "--select", *CORE_SELECTION, vars=vars_))
         log(f"  {cores[-1].seconds:.1f} s")
+        if con is not None:
+            con.close()
+        con = reference.connect(threads=int(os.environ.get("ATTRIBUTION_DUCKDB_THREADS", "2")),
+                                memory_limit=os.environ.get("ATTRIBUTION_DUCKDB_MEMORY_LIMIT", "1536MB"))
+        references.append(reference.run(con, home / "landing", AS_OF))
+        log(f"reference SQL ({i + 1}/{repeat}): {references[-1]:.2f} s")
+    comparison = reference.compare(con, home / "warehouse.duckdb")  # the marts of the last core run
+    con.close()
     results["full_build_s"] = median([b.seconds for b in builds])
     results["core_run_s"] = median([c.seconds for c in cores])
     results["core_run_dbt_elapsed_s"] = median([c.extra.get("elapsed") or c.seconds for c in cores])
     results["tests_s"] = median([t.seconds for t in tests])
     results["peak_rss_mb_build"] = round(max(b.peak_rss_mb for b in builds))
     results["slowest_models_full_build_s"] = _top_nodes(builds[-1].extra.get("nodes", {}))
-
-
-def measure_reference(home: Path, repeat: int, results: dict) -> None:
-    times = []
-    con = None
-    for i in range(repeat):
-        con = reference.connect(threads=int(os.environ.get("ATTRIBUTION_DUCKDB_THREADS", "2")),
-                                memory_limit=os.environ.get("ATTRIBUTION_DUCKDB_MEMORY_LIMIT", "1536MB"))
-        times.append(reference.run(con, home / "landing", AS_OF))
-        log(f"reference SQL ({i + 1}/{repeat}): {times[-1]:.2f} s")
-        if i < repeat - 1:
-            con.close()
-    comparison = reference.compare(con, home / "warehouse.duckdb")
-    con.close()
-    results["reference_sql_s"] = median(times)
+    results["reference_sql_s"] = median(references)
     results["reference_equals_marts"] = reference.equal(comparison)
     results["reference_comparison"] = comparison
     results["ratio_vs_reference"] = round(results["core_run_s"] / results["reference_sql_s"], 2)
+    results["ratio_vs_reference_per_repeat"] = [round(c.seconds / r, 2) for c, r in zip(cores, references)]
 
 
 def measure_pandas(home: Path, repeat: int, results: dict) -> None:
@@ -136,38 +138,63 @@ def _prepare_daily(home: Path) -> None:
                     str(home)], check=True, cwd=HERE.parent, env=env)
 
 
-def _daily(home: Path, repeat: int, label: str) -> tuple[float, dict]:
-    """`call-attribution run --build-only` for the new day, in a new process each time (the whole
-    process is timed: Python and Dagster start-up, dbt, publishing). Every repeat starts from the
-    same warehouse and published file (copies restored, not timed), so each adds the day anew."""
-    runs, phases = [], {}
+class _DailyStart:
+    """A home's starting state for the daily runs (the warehouse, the published file and the
+    signatures its publish kept beside it), saved once and restored before every run (not timed),
+    so that each run adds the day anew."""
+
+    def __init__(self, home: Path):
+        self.home = home
+        _prepare_daily(home)
+        self.saved = home / ".before-daily"
+        self.saved.mkdir(exist_ok=True)
+        self.files = ["warehouse.duckdb", "marts.duckdb", *(p.name for p in kept_signatures(home / "marts.duckdb"))]
+        for name in self.files:
+            shutil.copy2(home / name, self.saved / name)
+
+    def restore(self) -> None:
+        for kept in kept_signatures(self.home / "marts.duckdb"):
+            kept.unlink()
+        for name in self.files:
+            shutil.copy2(self.saved / name, self.home / name)
+        os.sync()  # a daily run does not start with gigabytes of copies still being written out
+
+    def remove(self) -> None:
+        shutil.rmtree(self.saved, ignore_errors=True)
+
+
+def _daily_once(home: Path) -> tuple[float, dict]:
+    """`call-attribution run --build-only` for the new day, in a new process (the whole process is
+    timed: Python and Dagster start-up, dbt, publishing)."""
     env = dict(os.environ, ATTRIBUTION_HOME=str(home), DAGSTER_HOME=str(home / "dagster"))
     env.setdefault("ATTRIBUTION_TIMEZONE", "Europe/Moscow")
     day = NEW_DAY.isoformat()
-    _prepare_daily(home)
-    saved = home / ".before-daily"
-    saved.mkdir(exist_ok=True)
-    # the warehouse, the published file and the signatures its publish kept beside it
-    files = ["warehouse.duckdb", "marts.duckdb", *(p.name for p in kept_signatures(home / "marts.duckdb"))]
-    for name in files:
-        shutil.copy2(home / name, saved / name)
+    m = measure([sys.executable, "-m", "orchestration.cli", "run", "--start", day, "--end", day, "--build-only"],
+                env=env, cwd=HERE.parent)
+    if m.returncode != 0:
+        raise RuntimeError(f"daily run failed:\n{m.output[-4000:]}")
+    return m.seconds, daily_phases(home)
+
+
+def _daily(homes: dict[str, Path], repeat: int) -> dict[str, tuple[float, dict]]:
+    """The daily run on each home, the homes in turn within each repeat: the runs compared share the
+    machine's state (its speed drifts within minutes). Returns each home's median and last phases."""
+    starts = {}
     try:
+        for label, home in homes.items():
+            starts[label] = _DailyStart(home)
+        runs: dict[str, list[float]] = {label: [] for label in homes}
+        phases: dict[str, dict] = {}
         for i in range(repeat):
-            for kept in kept_signatures(home / "marts.duckdb"):
-                kept.unlink()
-            for name in files:
-                shutil.copy2(saved / name, home / name)
-            os.sync()  # a daily run does not start with gigabytes of copies still being written out
-            m = measure([sys.executable, "-m", "orchestration.cli", "run", "--start", day, "--end", day, "--build-only"],
-                        env=env, cwd=HERE.parent)
-            if m.returncode != 0:
-                raise RuntimeError(f"daily run failed:\n{m.output[-4000:]}")
-            phases = daily_phases(home)
-            runs.append(m.seconds)
-            log(f"daily run {label} ({i + 1}/{repeat}): {m.seconds:.1f} s {phases}")
+            for label, home in homes.items():
+                starts[label].restore()
+                seconds, phases[label] = _daily_once(home)
+                runs[label].append(seconds)
+                log(f"daily run {label} ({i + 1}/{repeat}): {seconds:.1f} s {phases[label]}")
     finally:
-        shutil.rmtree(saved, ignore_errors=True)
-    return median(runs), phases
+        for start in starts.values():
+            start.remove()
+    return {label: (median(runs[label]), phases[label]) for label in homes}
 
 
 def daily_phases(home: Path) -> dict:
@@ -200,9 +227,10 @@ def measure_daily(plan, year: Path, repeat: int, results: dict, with_30d: bool =
         _add_day(newday / "landing", month / "landing", NEW_DAY)
     _add_day(newday / "landing", year / "landing", NEW_DAY)
     try:
-        results["daily_run_s"], results["daily_run_phases"] = _daily(year, repeat, "year")
+        measured = _daily({"year": year, **({"30 days": month} if with_30d else {})}, repeat)
+        results["daily_run_s"], results["daily_run_phases"] = measured["year"]
         if with_30d:
-            results["daily_run_s_30d_history"], results["daily_run_phases_30d"] = _daily(month, repeat, "30 days")
+            results["daily_run_s_30d_history"], results["daily_run_phases_30d"] = measured["30 days"]
     finally:
         _remove_day(year / "landing", NEW_DAY)
     if with_30d:
@@ -293,7 +321,6 @@ def main(argv: list[str] | None = None) -> dict:
     results["generate_s"] = round(info["seconds"], 1)
 
     measure_builds(year, args.repeat, results)
-    measure_reference(year, args.repeat, results)
     if "pandas" not in args.skip:
         measure_pandas(year, args.pandas_repeat or args.repeat, results)
     if "daily" not in args.skip:

@@ -7,10 +7,11 @@ the new one; nobody ever sees a half-built table, and a crash mid-publish leaves
 the previous version in place.
 
 A daily run changes a few days of a year: the new file then starts as a copy of the
-published one, and of the large marts only the rows that differ are rewritten: each
-day's rows are compared by count and a sum of row hashes, then the rows of the days that
-differ by their hashes, so nothing needs to know what the build changed. The small marts are copied whole. The published side's
-signatures are kept beside the file (.marts.duckdb.days-<size>-<mtime>.parquet, named
+published one, and of the marts with a day (DAY_OF_ROW: fct_calls, roi_daily, the review
+queue, and attribution_credits through its calls' days) only the rows that differ are
+rewritten: each day's rows are compared by count and a sum of row hashes, then the rows of
+the days that differ by their hashes, so nothing needs to know what the build changed. The
+small marts are copied whole. The published side's signatures are kept beside the file (.marts.duckdb.days-<size>-<mtime>.parquet, named
 after the exact version of the file they describe), so a publish hashes only the build;
 when none names the current file (a crash between the rename and writing them, a file
 replaced by hand) the published file is hashed instead.

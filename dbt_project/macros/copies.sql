@@ -163,17 +163,16 @@
     day may no longer hold a copy that won over another). -#}
 {% macro replace_landed_window(source_name, table_name, key_columns) -%}
     {%- set window_start = landing_window_start(source_name, table_name) -%}
-    {%- if execute and is_incremental() and window_start is not none -%}
-        {{ remember_replaced_keys(key_columns, window_start) }};
-    {% endif -%}
+    {{ remember_replaced_keys(key_columns, window_start) }}
     {{ delete_incremental_window('_partition_date', window_start) }}
 {%- endmacro %}
 
+{#- A statement of its own (ending with `;`), or nothing when the run replaces no landed day. -#}
 {% macro remember_replaced_keys(key_columns, window_start) -%}
     {%- if execute and is_incremental() and window_start is not none -%}
         create or replace temp table {{ replaced_keys_relation() }} as
         select distinct {{ key_columns | join(', ') }} from {{ this }}
-        where _partition_date >= cast('{{ window_start }}' as date)
+        where _partition_date >= cast('{{ window_start }}' as date);
     {%- endif -%}
 {%- endmacro %}
 

@@ -51,13 +51,15 @@ class DayOfRow(NamedTuple):
     needs: dict[str, set[str]]  # the columns (per table) all this reads, checked before publishing by day
 
 
-# attribution_credits has no date column: its calls' dates come from the build's fct_calls.
+def _own_day(name: str, column: str) -> DayOfRow:
+    """A mart whose rows carry their day in `column`."""
+    return DayOfRow(f"t.{column}", "", f"t.{column} in (select day from changed_days)", {name: {column}})
+
+
 DAY_OF_ROW = {
-    "fct_calls": DayOfRow("t.call_date", "", "t.call_date in (select day from changed_days)",
-                          {"fct_calls": {"call_date"}}),
-    "roi_daily": DayOfRow("t.date", "", "t.date in (select day from changed_days)", {"roi_daily": {"date"}}),
-    "call_review_queue": DayOfRow("t.call_date", "", "t.call_date in (select day from changed_days)",
-                                  {"call_review_queue": {"call_date"}}),
+    **{name: _own_day(name, column)
+       for name, column in (("fct_calls", "call_date"), ("roi_daily", "date"), ("call_review_queue", "call_date"))},
+    # attribution_credits has no date column: its calls' dates come from the build's fct_calls
     "attribution_credits": DayOfRow(
         "calls.call_date", "left join build.{schema}.fct_calls as calls on calls.call_id = t.call_id",
         "t.call_id in (select call_id from build.{schema}.fct_calls where call_date in (select day from changed_days))",

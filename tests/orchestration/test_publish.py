@@ -145,6 +145,43 @@ def test_a_changed_day_rewrites_only_its_changed_rows_even_among_identical_ones(
         assert _rows(target, f"marts.{table}") == _rows(build, f"marts.{table}")
 
 
+def test_a_late_change_to_one_call_reads_only_its_part_of_the_day(tmp_path):
+    from orchestration.warehouse import publish
+
+    build, target = tmp_path / "warehouse.duckdb", tmp_path / "marts.duckdb"
+    with duckdb.connect(str(build)) as con:  # one day of 20,000 calls
+        con.execute("create schema marts")
+        con.execute("""create table marts.fct_calls as select 'c' || i as call_id, date '2026-10-01' as call_date,
+                       10::decimal(18, 2) as revenue from range(20000) as r(i)""")
+    publish_marts(build, target)
+    with duckdb.connect(str(build)) as con:  # a deal closed on one call of that day
+        con.execute("update marts.fct_calls set revenue = 99 where call_id = 'c4242'")
+
+    result = publish_marts(build, target)
+
+    assert result.days_replaced == {"fct_calls": 1} and result.rows_written == {"fct_calls": 1}
+    assert 0 < result.rows_compared["fct_calls"] < 4 * 20000 / publish.PARTS_PER_DAY  # its part, not the day
+    assert _rows(target, "marts.fct_calls") == _rows(build, "marts.fct_calls")
+
+
+def test_signatures_kept_by_a_version_that_signed_whole_days_are_not_trusted(tmp_path):
+    build, target = tmp_path / "warehouse.duckdb", tmp_path / "marts.duckdb"
+    _build_days(build, 10)
+    publish_marts(build, target)
+    [kept] = tmp_path.glob(".marts.duckdb.days-*.parquet")
+    with duckdb.connect() as con:  # the same signatures without their part column, as an older version kept them
+        con.execute(f"copy (select mart, day, row_count, row_hash from read_parquet('{kept}')) to '{kept}.old' (format parquet)")
+    kept.unlink()
+    (tmp_path / f"{kept.name}.old").rename(kept)
+    _build_days(build, 99)
+
+    result = publish_marts(build, target)
+
+    assert result.signatures_reused == () and result.days_replaced["fct_calls"] == 1
+    for table in ("fct_calls", "attribution_credits"):
+        assert _rows(target, f"marts.{table}") == _rows(build, f"marts.{table}")
+
+
 def test_a_published_file_mostly_free_space_is_written_anew_compact(tmp_path, monkeypatch):
     from orchestration.warehouse import publish
 

@@ -9,7 +9,9 @@
         seed) differs from the one the mart was last built with - a renamed campaign or a new
         override can move any old row - or when the run has no window.
     The lookup a mart was built with is kept beside the intermediate models, in
-    mart_state__<mart>__campaign_lookup (written by a post_hook of the mart).
+    mart_state__<mart>__campaign_lookup (written by a post_hook of the mart); so are, for the call
+    marts without a row for every call day of their own (attribution_credits has no call date, the
+    review queue a few calls a day), the call days they were built for: mart_state__<mart>__call_days.
 -#}
 
 {% macro campaign_lookup_sql() -%}
@@ -21,10 +23,33 @@
     from {{ ref('campaign_overrides') }}
 {%- endmacro %}
 
-{% macro campaign_lookup_state() -%}
+{#- A table beside the intermediate models where the mart being built keeps what it was built with. -#}
+{% macro mart_state(what) -%}
     {%- set campaigns = ref('int_campaigns') -%}
     {{ return(api.Relation.create(database=campaigns.database, schema=campaigns.schema,
-                                  identifier='mart_state__' ~ this.identifier ~ '__campaign_lookup')) }}
+                                  identifier='mart_state__' ~ this.identifier ~ '__' ~ what)) }}
+{%- endmacro %}
+
+{% macro campaign_lookup_state() -%}
+    {{ return(mart_state('campaign_lookup')) }}
+{%- endmacro %}
+
+{#- post_hook of a call mart without a date column of its own: remember the call days (of fct_calls,
+    built before it) it now holds - in the same transaction as its rows, so a build that fails leaves
+    the days it did not finish out. -#}
+{% macro remember_call_days(window_start) -%}
+    {%- if execute -%}
+        {%- set days = mart_state('call_days') -%}
+        {%- set calls = ref('fct_calls') -%}
+        {%- if window_start is none or not is_incremental() -%}
+            create or replace table {{ days }} as
+            select distinct call_date from {{ calls }} where call_date is not null
+        {%- else -%}
+            delete from {{ days }} where call_date >= cast('{{ window_start }}' as date);
+            insert into {{ days }}
+            select distinct call_date from {{ calls }} where call_date >= cast('{{ window_start }}' as date)
+        {%- endif -%}
+    {%- endif -%}
 {%- endmacro %}
 
 {#- post_hook of an incremental mart: remember the campaign lookup it was built with. -#}
@@ -52,8 +77,8 @@
 {%- endmacro %}
 
 {#- 'YYYY-MM-DD': the first call date a call mart rebuilds, or none to rebuild every row.
-    `date_column`: the mart's own call date column; a mart without one (attribution_credits) finds
-    the calls it has not seen by call_id. -#}
+    `date_column`: the mart's own call date column; a mart without one finds the days it has not
+    been built for in the call days it keeps (`remember_call_days`; none kept yet: every row). -#}
 {% macro mart_call_window_start(date_column=none) -%}
     {%- if incremental_run_start() is none -%}
         {{ return(none) }}
@@ -71,12 +96,11 @@
     {%- if date_column is not none -%}
         {%- set start = incremental_window_start(date_column, flagged, 'call_date') -%}
     {%- else -%}
-        {%- set sql -%}
-            select cast(min(flagged.call_date) as varchar)
-            from {{ flagged }} as flagged
-            where not exists (select 1 from {{ this }} as built where built.call_id = flagged.call_id)
-        {%- endset -%}
-        {%- set start = earlier_day(run_query(sql).columns[0].values()[0], run_start_date()) -%}
+        {%- set days = mart_state('call_days') -%}
+        {%- if adapter.get_relation(database=days.database, schema=days.schema, identifier=days.identifier) is none -%}
+            {{ return(remember_window('mart_call_window_start:' ~ date_column, none)) }}
+        {%- endif -%}
+        {%- set start = incremental_window_start('call_date', flagged, 'call_date', tracking=days) -%}
     {%- endif -%}
     {%- set start = earlier_day(start, changed_copies_start(base, 'cast(started_at_local as date)')) -%}
     {{ return(remember_window('mart_call_window_start:' ~ date_column, start)) }}

@@ -1,13 +1,25 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    meta={'test_window': {'column': 'call_date'}},
+    pre_hook="{{ delete_rebuilt_rows(rebuilt_call(mart_call_window_start(), 'call_id', 'call_date')) }}",
+    post_hook=["{{ remember_campaign_lookup() }}", "{{ remember_call_days(mart_call_window_start()) }}"],
+) }}
 {#-
     Calls worth listening to: answered calls whose talk time is at least review_talk_ratio (1.5) x
     their call center's average talk time of answered calls over the review_window_days (7) local
-    days ending on the call's date - with the recording, the operator and the outcome.
+    days ending on the call's date - with the recording, the operator and the outcome. Incremental
+    (macros/marts.sql): a run rebuilds the calls from its window on and the calls whose deal outcome
+    changed; the centers' averages are read from every day.
 -#}
+{%- set window_start = mart_call_window_start() %}
+-- depends_on: {{ ref('int_campaigns') }} {{ ref('campaign_overrides') }} (the campaign lookup its window compares)
 
 with calls as (
 
     select * from {{ ref('fct_calls') }}
-    where answered
+    where answered and {{ rebuilt_call(window_start, 'call_id', 'call_date') }}
 
 ),
 

@@ -46,7 +46,7 @@ checked as (
 
 final as (
 
-    {{ unranked_copies('checked') }}
+    {{ unranked_copies('checked', 'call_id') }}
 
 )
 

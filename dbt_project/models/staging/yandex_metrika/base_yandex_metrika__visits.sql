@@ -37,7 +37,7 @@ checked as (
 
 final as (
 
-    {{ unranked_copies('checked') }}
+    {{ unranked_copies('checked', 'visit_id') }}
 
 )
 

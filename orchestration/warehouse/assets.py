@@ -43,8 +43,9 @@ class WarehouseTranslator(DagsterDbtTranslator):
 
 
 def dbt_resource() -> DbtCliResource:
-    """The dbt installed beside this Python; in a CLI run, through the dbt process the CLI started
-    ahead (warm_dbt.py), which has imported dbt by the time the build needs it."""
+    """The dbt installed beside this Python, through warm_dbt.py: in a CLI run, the dbt process the
+    CLI started ahead, which has imported dbt by the time the build needs it; else dbt in that
+    module's process. Either way dbt starts ready nodes longest chain first (dbt_order.py)."""
     executable, *leading = warm_dbt.command()
     return WarehouseDbtResource(project_dir=dbt_project(), dbt_executable=executable, global_config_flags=leading)
 

@@ -12,7 +12,8 @@ standard streams, arguments, environment and working directory to the waiting pr
 Unix socket (the streams as file descriptors), forwards Ctrl-C and termination to it, and exits
 with its exit code: dagster-dbt reads dbt's output exactly as from `dbt`. With no process waiting
 (the UI, the schedule, a second command, a platform without Unix sockets) the client becomes the
-`dbt` executable itself (exec), so the command and its result are the same either way.
+`dbt` executable itself (dbt runs in the client's process), so the command and its result are the same
+either way. In both, dbt starts ready nodes longest chain first (dbt_order.py).
 
 Only the standard library is imported here outside the waiting process.
 """
@@ -89,15 +90,20 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def command() -> list[str]:
-    """The dbt executable and leading arguments for dagster-dbt: this module's client while a
-    waiting process is set for this process, else the `dbt` installed beside this Python."""
-    if os.environ.get(SOCKET_ENV) and supported():
-        return [sys.executable, "-m", __name__]
-    return [str(_dbt_executable())]
+    """The dbt executable and leading arguments for dagster-dbt: this module's client, which hands
+    the command to a waiting process when this process started one, else runs dbt itself."""
+    return [sys.executable, "-m", __name__]
 
 
-def _dbt_executable() -> Path:
-    return Path(sys.executable).parent / ("dbt.exe" if os.name == "nt" else "dbt")
+def _run_dbt(argv: list[str]) -> None:
+    """Be the `dbt` executable in this process (exits with dbt's exit code), longest chain first."""
+    from dbt.cli.main import cli
+
+    from orchestration.warehouse.dbt_order import critical_path_first
+
+    critical_path_first()
+    sys.argv = ["dbt", *argv]
+    cli()
 
 
 # --- the client: what dagster-dbt starts ---------------------------------------------------------
@@ -105,13 +111,16 @@ def _dbt_executable() -> Path:
 
 def _client(argv: list[str]) -> int:
     path = os.environ.pop(SOCKET_ENV, "")
+    if not path or not supported():  # no process was started for this run: be dbt
+        _run_dbt(argv)
+        return 0
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         conn.connect(path)
     except OSError:  # nothing waiting (any more): be dbt
         conn.close()
-        dbt = str(_dbt_executable())
-        os.execv(dbt, [dbt, *argv])
+        _run_dbt(argv)
+        return 0
     message = json.dumps({"argv": argv, "env": dict(os.environ), "cwd": os.getcwd()}).encode()
     socket.send_fds(conn, [len(message).to_bytes(8, "big") + message], [0, 1, 2])
     reply = conn.makefile("r", encoding="utf-8")
@@ -135,7 +144,7 @@ def _client(argv: list[str]) -> int:
 def _serve(path: str, parent: int) -> int:
     server = socket.socket(fileno=int(os.environ.pop("ATTRIBUTION_WARM_DBT_FD")))
     import dbt.adapters.duckdb  # noqa: F401 - the imports this process is here to do ahead of time
-    from dbt.cli.main import cli
+    from dbt.cli.main import cli  # noqa: F401
 
     # One short-lived command: the modules just imported are never garbage, and a larger first
     # generation spares the cyclic collector most of its passes over dbt's manifest (1.0 s of a
@@ -169,9 +178,8 @@ def _serve(path: str, parent: int) -> int:
     os.environ.update(request["env"])
     os.chdir(request["cwd"])
     conn.sendall((json.dumps({"pid": os.getpid()}) + "\n").encode())
-    sys.argv = ["dbt", *request["argv"]]
     try:
-        cli()
+        _run_dbt(request["argv"])
         code = 0
     except SystemExit as exc:  # what the `dbt` executable exits with
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)

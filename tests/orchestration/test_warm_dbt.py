@@ -51,7 +51,7 @@ def test_the_client_runs_dbt_in_the_waiting_process_then_runs_dbt_itself(warm, t
     assert warm.wait(timeout=60) == 0  # the waiting process ran it and ended
     assert not Path(env[warm_dbt.SOCKET_ENV]).exists()
 
-    second = _run([*CLIENT, "--version"], env, tmp_path)  # nothing waits any more: exec dbt
+    second = _run([*CLIENT, "--version"], env, tmp_path)  # nothing waits any more: dbt in the client
     direct = _run([DBT, "--version"], env, tmp_path)
     assert first.returncode == second.returncode == direct.returncode == 0
     assert "Core:" in first.stdout and first.stdout == second.stdout == direct.stdout
@@ -73,6 +73,11 @@ def test_a_waiting_process_ends_with_the_cli_that_started_it(tmp_path):
     assert _gone(int(started.stdout), seconds=30)
 
 
-def test_without_a_waiting_process_dagster_dbt_is_given_dbt(monkeypatch):
+def test_without_a_waiting_process_the_client_is_dbt(monkeypatch, tmp_path):
     monkeypatch.delenv(warm_dbt.SOCKET_ENV, raising=False)
-    assert warm_dbt.command() == [DBT]
+    assert warm_dbt.command() == CLIENT  # the schedule's and the UI's runs: dbt runs in the client
+    env = dict(os.environ, DBT_SEND_ANONYMOUS_USAGE_STATS="false")
+    args = ["ls", "--project-dir", str(tmp_path / "no-such-project")]
+    client, direct = _run([*CLIENT, *args], env, tmp_path), _run([DBT, *args], env, tmp_path)
+    assert client.returncode == direct.returncode != 0
+    assert "no-such-project" in client.stdout + client.stderr

@@ -3,36 +3,99 @@
 dbt starts ready nodes by their depth in the graph (roots first), ties by name. In a daily build
 the five base models are all roots, so four threads start the small amoCRM, Calltouch and Direct
 models first and the visits model - the head of the longest chain (visits, sessions, touches,
-credits, fct_calls, the credits mart, its tests, roi_daily) - waits a second for a thread. Starting
-each ready node by the length of the chain of nodes that wait on it (critical path first, the
-classic list-scheduling rule) starts that chain at once: a year's daily build 1.0-2.2 s sooner on
-two cores (three paired runs of 14.5-18.5 s). Which nodes run, and what each one does, is unchanged.
+credits, fct_calls, the credits mart, its tests, roi_daily) - waits a second for a thread.
+`NodeOrder` starts each ready node by the time the chain of nodes that wait on it took last time
+(critical path first, the classic list-scheduling rule): the heads of the slow chains start at
+once. Which nodes run, and what each one does, is unchanged.
 
-`GraphQueue._get_scores` is internal to the pinned dbt-core (1.11): `critical_path_first` replaces it
-in the dbt process only (warm_dbt.py, which runs every dbt command of a run), and leaves dbt's own
-order when that method is not there.
+How long each node took is kept in a small JSON file (`ATTRIBUTION_DBT_NODE_SECONDS`, set by the
+warehouse step: <home>/dbt/node_seconds.json), written after every command that ran nodes; a node
+not in it counts as the median node (a first build, a new model).
+
+`GraphQueue._get_scores`, `get` and `mark_done` are internal to the pinned dbt-core (1.11):
+`NodeOrder.install` replaces them in the dbt process only (warm_dbt.py, which runs every dbt command
+of a run), and leaves dbt's own order when they are not there.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import statistics
+import time
+from pathlib import Path
 
-def critical_path_first() -> bool:
-    """Make this process's dbt start ready nodes by the length of the longest chain below them;
-    False when this dbt has no such hook (then its own order stands)."""
-    from dbt.graph.queue import GraphQueue
-
-    if not callable(getattr(GraphQueue, "_get_scores", None)):
-        return False
-    GraphQueue._get_scores = _chain_lengths_first
-    return True
+SECONDS_ENV = "ATTRIBUTION_DBT_NODE_SECONDS"
 
 
-def _chain_lengths_first(_queue, graph) -> dict[str, int]:
-    """Scores for dbt's priority queue (lower starts first): minus the number of nodes on the longest
-    path from each node to the end of the graph, itself included."""
+class NodeOrder:
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.seconds = _load(path)
+        self.took: dict[str, float] = {}  # this command's nodes
+
+    @classmethod
+    def from_environment(cls) -> NodeOrder:
+        value = os.environ.get(SECONDS_ENV, "").strip()
+        return cls(Path(value) if value else None)
+
+    def install(self) -> bool:
+        """Make this process's dbt start ready nodes longest chain first (and time them); False when
+        this dbt has no such hooks (then its own order stands)."""
+        from dbt.graph.queue import GraphQueue
+
+        if not all(callable(getattr(GraphQueue, name, None)) for name in ("_get_scores", "get", "mark_done")):
+            return False
+        order, get, mark_done = self, GraphQueue.get, GraphQueue.mark_done
+        started: dict[str, float] = {}
+
+        def timed_get(queue, *args, **kwargs):
+            node = get(queue, *args, **kwargs)
+            started[node.unique_id] = time.monotonic()
+            return node
+
+        def timed_mark_done(queue, node_id):
+            if node_id in started:
+                order.took[node_id] = time.monotonic() - started.pop(node_id)
+            return mark_done(queue, node_id)
+
+        GraphQueue._get_scores = lambda _queue, graph: chain_scores(graph, order.seconds)
+        GraphQueue.get = timed_get
+        GraphQueue.mark_done = timed_mark_done
+        return True
+
+    def save(self) -> None:
+        """Keep how long this command's nodes took (the others keep their last time)."""
+        if self.path is None or not self.took:
+            return
+        merged = {**self.seconds, **{node: round(seconds, 3) for node, seconds in self.took.items()}}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_name(f".{self.path.name}.{os.getpid()}")
+        partial.write_text(json.dumps(merged, indent=0, sort_keys=True))
+        os.replace(partial, self.path)
+
+
+def chain_scores(graph, seconds: dict[str, float]) -> dict[str, float]:
+    """Scores for dbt's priority queue (lower starts first): minus the time of the longest path
+    from each node to the end of the graph, itself included."""
     import networkx as nx
 
-    longest: dict[str, int] = {}
+    usual = statistics.median(seconds.values()) if seconds else 1.0
+    longest: dict[str, float] = {}
     for node in reversed(list(nx.topological_sort(graph))):
-        longest[node] = 1 + max((longest[child] for child in graph.successors(node)), default=0)
+        below = max((longest[child] for child in graph.successors(node)), default=0.0)
+        longest[node] = seconds.get(node, usual) + below
     return {node: -length for node, length in longest.items()}
+
+
+def _load(path: Path | None) -> dict[str, float]:
+    """The kept node times; none when the file is missing or unreadable (it only orders nodes)."""
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(node): float(value) for node, value in data.items() if isinstance(value, (int, float))}

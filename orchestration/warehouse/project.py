@@ -19,6 +19,7 @@ from dagster_dbt import DagsterDbtProjectPreparer, DbtCliResource, DbtProject
 from packaging import version
 
 from .. import settings
+from . import dbt_order
 
 
 # A run that adds a few days to a built warehouse is many small statements, each mostly dbt's own
@@ -51,6 +52,7 @@ def dbt_environment() -> None:
     os.environ["ATTRIBUTION_HOME"] = str(settings.attribution_home())
     os.environ["DBT_TARGET_PATH"] = str(dbt_target_path())  # dagster-dbt puts each run's folder inside
     os.environ["ATTRIBUTION_TIMEZONE"] = settings.timezone_name()
+    os.environ[dbt_order.SECONDS_ENV] = str(settings.attribution_home() / "dbt" / "node_seconds.json")
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")  # no network, ever
     os.environ.setdefault("ATTRIBUTION_DUCKDB_THREADS", str(os.cpu_count() or 2))  # profiles.yml reads it
     bin_dir = str(Path(sys.executable).parent)  # the `dbt` installed beside this Python, venv activated or not

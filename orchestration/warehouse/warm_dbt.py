@@ -99,11 +99,18 @@ def _run_dbt(argv: list[str]) -> None:
     """Be the `dbt` executable in this process (exits with dbt's exit code), longest chain first."""
     from dbt.cli.main import cli
 
-    from orchestration.warehouse.dbt_order import critical_path_first
+    from orchestration.warehouse.dbt_order import NodeOrder
 
-    critical_path_first()
+    order = NodeOrder.from_environment()
+    order.install()
     sys.argv = ["dbt", *argv]
-    cli()
+    try:
+        cli()
+    finally:
+        try:
+            order.save()
+        except OSError as exc:  # the times only order the next build's nodes
+            print(f"dbt: could not keep the node times: {exc}", file=sys.stderr)
 
 
 # --- the client: what dagster-dbt starts ---------------------------------------------------------

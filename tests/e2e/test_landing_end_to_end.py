@@ -57,3 +57,12 @@ def test_the_build_leaves_the_warehouse_checkpointed(pipeline_run):
     dbt's exit code and ends: nothing is left in DuckDB's log for the next reader to replay."""
     assert (pipeline_run.home / "warehouse.duckdb").exists()
     assert not (pipeline_run.home / "warehouse.duckdb.wal").exists()
+
+
+def test_the_build_keeps_each_nodes_time_for_the_next_builds_order(pipeline_run):
+    """dbt starts ready nodes by how long the chain waiting on them took last time (dbt_order.py)."""
+    import json
+
+    seconds = json.loads((pipeline_run.home / "dbt" / "node_seconds.json").read_text())
+    assert seconds["model.call_attribution.base_yandex_metrika__visits"] > 0
+    assert any(node.startswith("test.call_attribution.") for node in seconds)

@@ -10,12 +10,16 @@ A daily run changes a few days of a year: the new file then starts as a copy of 
 published one, and of the marts with a day (DAY_OF_ROW: fct_calls, roi_daily, the review
 queue, and attribution_credits through its calls' days) only the rows that differ are
 rewritten: each day's rows, in PARTS_PER_DAY parts by a hash of the row's call, are compared by
-count and a sum of row hashes, then the rows of the parts that differ by their hashes, so nothing
-needs to know what the build changed. The
-small marts are copied whole. The published side's signatures are kept beside the file (.marts.duckdb.days-<size>-<mtime>.parquet, named
-after the exact version of the file they describe), so a publish hashes only the build;
-when none names the current file (a crash between the rename and writing them, a file
-replaced by hand) the published file is hashed instead.
+count and a sum of row hashes, then the rows of the parts that differ by their hashes. The small
+marts are copied whole.
+
+Neither side is hashed whole at every publish. The published side's signatures are kept beside the
+file (.marts.duckdb.days-<size>-<mtime>.parquet, named after the exact version of the file they
+describe); when none names the current file (a crash between the rename and writing them, a file
+replaced by hand) the published file is hashed instead. The build keeps its own, updated by each
+mart's post_hook for the parts it rebuilt (intermediate.mart_state__<mart>__signatures,
+dbt_project/macros/signatures.sql); they are read when they account for every row of the mart,
+else the build's mart is hashed.
 
 Replaced rows leave free blocks in the file, which DuckDB reuses but never returns: once they
 pass a quarter of it, the next publish writes the file anew from the build instead of copying it.
@@ -46,6 +50,8 @@ MIN_FREE_BYTES = 64 << 20
 # A day of a mart is compared in parts, by a hash of each row's call: a late deal changes a row or
 # two of a day of 40 k credit rows, and only its part (1/128 of the day) is then read row by row.
 PARTS_PER_DAY = 128
+# Where the build keeps each mart's signatures (mart_state__<mart>__signatures, macros/signatures.sql).
+STATE_SCHEMA = "intermediate"
 
 
 def _part_of(call_id: str) -> str:
@@ -93,6 +99,7 @@ class Published:
     rows_written: dict[str, int] = field(default_factory=dict)  # rows inserted into each mart
     signatures_reused: tuple[str, ...] = ()  # marts whose published side was not hashed again
     rows_compared: dict[str, int] = field(default_factory=dict)  # published rows of changed parts read row by row
+    build_signatures_kept: tuple[str, ...] = ()  # marts whose build side was signed by the build itself
 
 
 def publish_marts(build_path: Path, target: Path) -> Published:
@@ -106,6 +113,7 @@ def publish_marts(build_path: Path, target: Path) -> Published:
     rows_written: dict[str, int] = {}
     reused: list[str] = []
     compared: dict[str, int] = {}
+    kept_by_build: list[str] = []
     try:
         previous = _columns_of(target) if target.exists() else None
         if previous and _free_share(target) > MAX_FREE_SHARE:
@@ -143,14 +151,14 @@ def publish_marts(build_path: Path, target: Path) -> Published:
                 same_shape = previous is not None and previous.get(name) == built.get(name)
                 if same_shape and _has_days(built, name):
                     days_replaced[name], rows_written[name], compared[name] = _replace_changed_days(
-                        con, here, name, name in stored_marts)
+                        con, here, name, name in stored_marts, kept_by_build)
                     if name in stored_marts:
                         reused.append(name)
                 else:
                     con.execute(f'create or replace table {here}."{name}" as select * from build.{MARTS_SCHEMA}."{name}"')
                     days_replaced[name] = None
                     if _has_days(built, name):  # so that the next publish hashes only the build
-                        _build_signatures(con, name)
+                        _build_signatures(con, name, kept_by_build)
                 tables[name] = con.execute(f'select count(*) from {here}."{name}"').fetchone()[0]
                 rows_written.setdefault(name, tables[name])
             _write_signatures(con, [name for name in names if _has_days(built, name)], signatures)
@@ -175,7 +183,7 @@ def publish_marts(build_path: Path, target: Path) -> Published:
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
         signatures.unlink(missing_ok=True)
-    return Published(target, tables, days_replaced, rows_written, tuple(reused), compared)
+    return Published(target, tables, days_replaced, rows_written, tuple(reused), compared, tuple(kept_by_build))
 
 
 def _has_days(shapes: dict[str, list[tuple[str, str]]], name: str) -> bool:
@@ -219,11 +227,12 @@ def _columns_of(published: Path) -> dict[str, list[tuple[str, str]]] | None:
         return None
 
 
-def _replace_changed_days(con: duckdb.DuckDBPyConnection, here: str, name: str, stored: bool) -> tuple[int, int, int]:
+def _replace_changed_days(con: duckdb.DuckDBPyConnection, here: str, name: str, stored: bool,
+                          kept_by_build: list[str]) -> tuple[int, int, int]:
     """Replace, in the copy, the rows of `name` that differ from the build's in the parts of days
     whose signatures differ; returns (days changed, rows written, published rows compared).
     `stored`: the published side's signatures are in `stored_days` (else the copy is hashed)."""
-    _build_signatures(con, name)
+    _build_signatures(con, name, kept_by_build)
     was = (f"select day, part, row_count, cast(row_hash as hugeint) as row_hash from stored_days where mart = '{name}'"
            if stored else _signatures_sql(name, f'{here}."{name}"'))
     con.execute(f"""
@@ -275,7 +284,22 @@ def _signatures_sql(name: str, relation: str) -> str:
             f"from {relation} as t {how.join.format(schema=MARTS_SCHEMA)} group by all")
 
 
-def _build_signatures(con: duckdb.DuckDBPyConnection, name: str) -> None:
+def _build_signatures(con: duckdb.DuckDBPyConnection, name: str, kept_by_build: list[str]) -> None:
+    """The build's signatures of `name` as temp table now_days__<name>: the ones the build keeps
+    (dbt_project/macros/signatures.sql; `name` is then added to `kept_by_build`) when they account
+    for every row of the mart in as many parts, else hashed here."""
+    kept = f'build.{STATE_SCHEMA}."mart_state__{name}__signatures"'
+    try:
+        signed, rows, parts = con.execute(
+            f"select coalesce(sum(row_count), 0), (select count(*) from build.{MARTS_SCHEMA}.\"{name}\"), "
+            f"coalesce(min(parts_per_day = {PARTS_PER_DAY}), true) from {kept} where day is not null").fetchone()
+    except duckdb.Error:  # none kept (a build before this version, a mart without them)
+        signed, rows, parts = -1, 0, False
+    if signed == rows and parts:
+        con.execute(f'create or replace temp table "now_days__{name}" as '
+                    f"select day, part, row_count, row_hash from {kept} where day is not null")
+        kept_by_build.append(name)
+        return
     con.execute(f'create or replace temp table "now_days__{name}" as '
                 f'{_signatures_sql(name, f"build.{MARTS_SCHEMA}.{name}")}')
 

@@ -164,6 +164,37 @@ def test_a_late_change_to_one_call_reads_only_its_part_of_the_day(tmp_path):
     assert _rows(target, "marts.fct_calls") == _rows(build, "marts.fct_calls")
 
 
+def _keep_signatures(build, name: str, parts: int | None = None) -> None:
+    """What the build's post_hook keeps (dbt_project/macros/signatures.sql), computed as publishing would."""
+    from orchestration.warehouse import publish
+
+    with duckdb.connect() as con:
+        con.execute(f"attach '{build}' as build")
+        con.execute("create schema if not exists build.intermediate")
+        con.execute(f"create or replace table build.intermediate.mart_state__{name}__signatures as "
+                    f"select *, {parts or publish.PARTS_PER_DAY} as parts_per_day "
+                    f"from ({publish._signatures_sql(name, f'build.marts.{name}')})")
+
+
+def test_the_signatures_the_build_keeps_are_read_when_they_account_for_every_row(tmp_path):
+    build, target = tmp_path / "warehouse.duckdb", tmp_path / "marts.duckdb"
+    _build_days(build, 10)
+    publish_marts(build, target)
+    _build_days(build, 99)
+    _keep_signatures(build, "fct_calls")
+    _keep_signatures(build, "attribution_credits", parts=64)  # kept by another part count: not used
+
+    result = publish_marts(build, target)
+
+    assert result.build_signatures_kept == ("fct_calls",) and result.days_replaced["fct_calls"] == 1
+    with duckdb.connect(str(build)) as con:  # a row the kept signatures do not know of
+        con.execute("insert into marts.fct_calls select call_id || 'x', call_date, revenue from marts.fct_calls limit 1")
+    again = publish_marts(build, target)
+    assert again.build_signatures_kept == () and again.rows_written["fct_calls"] == 1
+    for table in ("fct_calls", "attribution_credits"):
+        assert _rows(target, f"marts.{table}") == _rows(build, f"marts.{table}")
+
+
 def test_signatures_kept_by_a_version_that_signed_whole_days_are_not_trusted(tmp_path):
     build, target = tmp_path / "warehouse.duckdb", tmp_path / "marts.duckdb"
     _build_days(build, 10)

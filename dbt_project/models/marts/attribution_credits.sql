@@ -4,7 +4,7 @@
     on_schema_change='fail',
     meta={'test_window': {'column': 'call_id', 'via': 'fct_calls', 'via_date': 'call_date'}},
     pre_hook="{{ delete_rebuilt_rows(rebuilt_call_id(mart_call_window_start(), 'call_id')) }}",
-    post_hook=["{{ remember_campaign_lookup() }}", "{{ remember_call_days(mart_call_window_start()) }}"],
+    post_hook=["{{ remember_campaign_lookup() }}", "{{ remember_call_days(mart_call_window_start()) }}", "{{ remember_signatures(mart_call_window_start(), day_from_calls=true) }}"],
 ) }}
 {#-
     One row per (call, model, touch) for every call; credits per (call_id, model) sum to 1;

@@ -4,7 +4,7 @@
     on_schema_change='fail',
     meta={'test_window': {'column': 'call_date'}},
     pre_hook="{{ delete_rebuilt_rows(rebuilt_call(mart_call_window_start(), 'call_id', 'call_date')) }}",
-    post_hook=["{{ remember_campaign_lookup() }}", "{{ remember_call_days(mart_call_window_start()) }}"],
+    post_hook=["{{ remember_campaign_lookup() }}", "{{ remember_call_days(mart_call_window_start()) }}", "{{ remember_signatures(mart_call_window_start()) }}"],
 ) }}
 {#-
     Calls worth listening to: answered calls whose talk time is at least review_talk_ratio (1.5) x

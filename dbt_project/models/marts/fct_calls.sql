@@ -4,7 +4,7 @@
     on_schema_change='fail',
     meta={'test_window': {'column': 'call_date'}},
     pre_hook="{{ delete_rebuilt_rows(rebuilt_call(mart_call_window_start('call_date'), 'call_id', 'call_date')) }}",
-    post_hook="{{ remember_campaign_lookup() }}",
+    post_hook=["{{ remember_campaign_lookup() }}", "{{ remember_signatures(mart_call_window_start('call_date')) }}"],
 ) }}
 {#-
     One row per call, all vendors. session_id / utm_* / campaign_id are the call's attribution under

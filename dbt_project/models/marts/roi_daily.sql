@@ -4,7 +4,7 @@
     on_schema_change='fail',
     meta={'test_window': {'column': 'date'}},
     pre_hook="{{ delete_rebuilt_rows(rebuilt_date(roi_window_start(), 'date')) }}",
-    post_hook="{{ remember_campaign_lookup() }}",
+    post_hook=["{{ remember_campaign_lookup() }}", "{{ remember_signatures(roi_window_start(), day='date', by_call=false) }}"],
 ) }}
 {#-
     One row per (date, attribution_model, campaign). Credited touches (and sessions) resolved to a

@@ -1,0 +1,84 @@
+{#-
+    Row signatures of the marts published by day (orchestration/warehouse/publish.py). Publishing
+    compares each day of fct_calls, call_review_queue, attribution_credits and roi_daily in parts -
+    the part of a row is a hash of its call (`signature_part`; roi_daily: one part a day) - by row
+    count and a sum of row hashes, and reads row by row only the parts that differ. Hashing a year of
+    credits at every publish took a second, so each of these marts keeps its signatures beside the
+    intermediate models (mart_state__<mart>__signatures), written by its post_hook in the same
+    transaction as its rows: every part after a full build, after a daily one only the parts the run
+    rebuilt - every part of the days from its window on and the parts of the calls (roi_daily: the
+    dates) whose deal outcome changed. publish.py reads them when they account for every row of the
+    mart, and hashes the mart itself otherwise.
+
+    The part count is publish.py's PARTS_PER_DAY too; each signature row carries it, so a change on
+    one side only makes publishing hash the mart again.
+-#}
+
+{% macro signature_parts_per_day() -%}
+    128
+{%- endmacro %}
+
+{% macro signature_part(call_id) -%}
+    hash({{ call_id }}) % {{ signature_parts_per_day() }}
+{%- endmacro %}
+
+{#- post_hook of a mart published by day. `day`: the day column of the mart (`t`); `by_call`: whether
+    its rows are parted by their call_id (else one part a day); `day_from_calls`: the mart has no day
+    of its own and takes its calls' day from fct_calls (attribution_credits); `window_start`: the
+    mart's window (none: every part). -#}
+{% macro remember_signatures(window_start, day='call_date', by_call=true, day_from_calls=false) -%}
+    {%- if execute -%}
+        {%- set state = mart_state('signatures') -%}
+        {%- set calls = this if this.identifier == 'fct_calls' else ref('fct_calls') -%}
+        {%- set changed = ref('int_outcomes_changed') -%}
+        {%- set part = signature_part('t.call_id') if by_call else '0' -%}
+        {%- set day_of_row = 'calls.call_date' if day_from_calls else 't.' ~ day -%}
+        {%- set signed -%}
+            select
+                {{ day_of_row }} as day,
+                {{ part }} as part,
+                count(*) as row_count,
+                sum(hash(t)) as row_hash,
+                {{ signature_parts_per_day() }} as parts_per_day
+            from {{ this }} as t
+            {%- if day_from_calls %}
+            inner join {{ calls }} as calls on calls.call_id = t.call_id
+            {%- endif %}
+        {%- endset -%}
+        {%- set kept = adapter.get_relation(database=state.database, schema=state.schema, identifier=state.identifier) -%}
+        {%- if window_start is none or not is_incremental() or kept is none -%}
+            create or replace table {{ state }} as {{ signed }} group by all
+        {%- else -%}
+            {%- set from_day = "cast('" ~ window_start ~ "' as date)" -%}
+            create or replace temp table "rebuilt_parts__{{ this.identifier }}" as
+            {%- if by_call %}
+            select distinct call_date as day, {{ signature_part('call_id') }} as part
+            from {{ calls }}
+            where call_date >= {{ from_day }}
+                or call_id in (select call_id from {{ changed }} where call_id is not null)
+            {%- else %}
+            select distinct {{ day }} as day, 0 as part from {{ this }} where {{ day }} >= {{ from_day }}
+            union
+            select date as day, 0 as part from {{ changed }} where date is not null
+            {%- endif %};
+            delete from {{ state }} as kept
+            where kept.day >= {{ from_day }} or exists (
+                select 1 from "rebuilt_parts__{{ this.identifier }}" as rebuilt
+                where rebuilt.day = kept.day and rebuilt.part = kept.part
+            );
+            insert into {{ state }}
+            {{ signed }}
+            {%- if day_from_calls %}
+            where calls.call_id in (
+                select call_id from {{ calls }} as rebuilt_calls
+                semi join "rebuilt_parts__{{ this.identifier }}" as rebuilt
+                    on rebuilt.day = rebuilt_calls.call_date and rebuilt.part = {{ signature_part('rebuilt_calls.call_id') }}
+            )
+            {%- else %}
+            semi join "rebuilt_parts__{{ this.identifier }}" as rebuilt
+                on rebuilt.day = t.{{ day }} and rebuilt.part = {{ part }}
+            {%- endif %}
+            group by all
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}

@@ -66,18 +66,23 @@
                 select 1 from "rebuilt_parts__{{ this.identifier }}" as rebuilt
                 where rebuilt.day = kept.day and rebuilt.part = kept.part
             );
+            {#- the rows of those parts found by their day and call first, then read whole by rowid:
+                hashing reads every column, and only of these rows (0.6 s -> 0.1 s for a year of credits) -#}
             insert into {{ state }}
             {{ signed }}
-            {%- if day_from_calls %}
-            where calls.call_id in (
-                select call_id from {{ calls }} as rebuilt_calls
+            where t.rowid in (
+                select found.rowid from {{ this }} as found
+                {%- if day_from_calls %}
+                semi join (
+                    select rebuilt_calls.call_id from {{ calls }} as rebuilt_calls
+                    semi join "rebuilt_parts__{{ this.identifier }}" as rebuilt
+                        on rebuilt.day = rebuilt_calls.call_date and rebuilt.part = {{ signature_part('rebuilt_calls.call_id') }}
+                ) as rebuilt_calls on rebuilt_calls.call_id = found.call_id
+                {%- else %}
                 semi join "rebuilt_parts__{{ this.identifier }}" as rebuilt
-                    on rebuilt.day = rebuilt_calls.call_date and rebuilt.part = {{ signature_part('rebuilt_calls.call_id') }}
+                    on rebuilt.day = found.{{ day }} and rebuilt.part = {{ signature_part('found.call_id') if by_call else '0' }}
+                {%- endif %}
             )
-            {%- else %}
-            semi join "rebuilt_parts__{{ this.identifier }}" as rebuilt
-                on rebuilt.day = t.{{ day }} and rebuilt.part = {{ part }}
-            {%- endif %}
             group by all
         {%- endif -%}
     {%- endif -%}

@@ -123,6 +123,8 @@ def publish_marts(build_path: Path, target: Path) -> Published:
             shutil.copyfile(target, tmp)
         con = duckdb.connect(str(tmp), config={"storage_compatibility_version": STORAGE_COMPATIBILITY})
         try:
+            # no progress bar: a whole copy takes seconds, and the bar would be drawn into the run's output
+            con.execute("set enable_progress_bar = false")
             con.execute("ATTACH ? AS build (READ_ONLY)", [str(build_path)])
             # The file is marts.duckdb, so DuckDB names its catalog `marts`; tables in its `main`
             # schema make `select * from marts.roi_daily` work for every reader, exactly as in the

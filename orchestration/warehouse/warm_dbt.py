@@ -15,7 +15,7 @@ with its exit code: dagster-dbt reads dbt's output exactly as from `dbt`. With n
 `dbt` executable itself (dbt runs in the client's process), so the command and its result are the same
 either way. In both, dbt starts ready nodes longest chain first (dbt_order.py).
 
-Only the standard library is imported here outside the waiting process.
+Outside a process that runs dbt, only the standard library is imported here.
 """
 
 from __future__ import annotations
@@ -151,7 +151,7 @@ def _client(argv: list[str]) -> int:
 def _serve(path: str, parent: int) -> int:
     server = socket.socket(fileno=int(os.environ.pop("ATTRIBUTION_WARM_DBT_FD")))
     import dbt.adapters.duckdb  # noqa: F401 - the imports this process is here to do ahead of time
-    from dbt.cli.main import cli  # noqa: F401
+    from dbt.cli.main import cli  # noqa: F401 - the same, ahead: _run_dbt runs it
 
     # One short-lived command: the modules just imported are never garbage, and a larger first
     # generation spares the cyclic collector most of its passes over dbt's manifest (1.0 s of a

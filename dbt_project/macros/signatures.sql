@@ -45,8 +45,8 @@
             inner join {{ calls }} as calls on calls.call_id = t.call_id
             {%- endif %}
         {%- endset -%}
-        {%- set kept = adapter.get_relation(database=state.database, schema=state.schema, identifier=state.identifier) -%}
-        {%- if window_start is none or not is_incremental() or kept is none -%}
+        {%- set existing = adapter.get_relation(database=state.database, schema=state.schema, identifier=state.identifier) -%}
+        {%- if window_start is none or not is_incremental() or existing is none -%}
             create or replace table {{ state }} as {{ signed }} group by all
         {%- else -%}
             {%- set from_day = "cast('" ~ window_start ~ "' as date)" -%}

@@ -71,6 +71,11 @@ def _rows(path, table):
         return sorted(con.execute(f"select * from {table}").fetchall())
 
 
+def _assert_published_as_built(build, target, *tables: str) -> None:
+    for table in tables:
+        assert _rows(target, f"marts.{table}") == _rows(build, f"marts.{table}"), table
+
+
 def test_a_daily_publish_replaces_only_the_days_that_changed_and_equals_the_build(tmp_path):
     build, target = tmp_path / "warehouse.duckdb", tmp_path / "marts.duckdb"
     _build_days(build, 10)
@@ -81,14 +86,12 @@ def test_a_daily_publish_replaces_only_the_days_that_changed_and_equals_the_buil
     second = publish_marts(build, target)
     assert second.days_replaced == {"attribution_credits": 1, "data_quality": None, "fct_calls": 1}
     assert second.signatures_reused == ("attribution_credits", "fct_calls")  # the published side was not hashed
-    for table in ("fct_calls", "attribution_credits", "data_quality"):
-        assert _rows(target, f"marts.{table}") == _rows(build, f"marts.{table}")
+    _assert_published_as_built(build, target, "fct_calls", "attribution_credits", "data_quality")
 
     _build_days(build, 99, days=6)  # every call moved to another day, one day more
     third = publish_marts(build, target)
     assert third.days_replaced["fct_calls"] == 6
-    for table in ("fct_calls", "attribution_credits"):
-        assert _rows(target, f"marts.{table}") == _rows(build, f"marts.{table}")
+    _assert_published_as_built(build, target, "fct_calls", "attribution_credits")
     assert publish_marts(build, target).days_replaced == {"attribution_credits": 0, "data_quality": None, "fct_calls": 0}
 
 
@@ -109,8 +112,7 @@ def test_kept_signatures_that_do_not_describe_the_published_file_are_not_trusted
     third = publish_marts(build, target)
     assert third.signatures_reused == ()
     assert third.days_replaced["fct_calls"] == 1
-    for table in ("fct_calls", "attribution_credits"):
-        assert _rows(target, f"marts.{table}") == _rows(build, f"marts.{table}")
+    _assert_published_as_built(build, target, "fct_calls", "attribution_credits")
 
 
 def test_a_call_gone_from_the_build_takes_its_credits_with_it(tmp_path):
@@ -122,8 +124,7 @@ def test_a_call_gone_from_the_build_takes_its_credits_with_it(tmp_path):
         con.execute("delete from marts.attribution_credits where call_id = 'c3'")
     result = publish_marts(build, target)
     assert "attribution_credits" not in result.signatures_reused
-    for table in ("fct_calls", "attribution_credits"):
-        assert _rows(target, f"marts.{table}") == _rows(build, f"marts.{table}")
+    _assert_published_as_built(build, target, "fct_calls", "attribution_credits")
 
 
 def test_a_changed_day_rewrites_only_its_changed_rows_even_among_identical_ones(tmp_path):
@@ -141,8 +142,7 @@ def test_a_changed_day_rewrites_only_its_changed_rows_even_among_identical_ones(
 
     assert result.days_replaced["fct_calls"] == 1 and result.rows_written["fct_calls"] == 1  # of the day's 10
     assert result.days_replaced["roi_daily"] == 1 and result.rows_written["roi_daily"] == 3
-    for table in ("fct_calls", "roi_daily", "attribution_credits"):
-        assert _rows(target, f"marts.{table}") == _rows(build, f"marts.{table}")
+    _assert_published_as_built(build, target, "fct_calls", "roi_daily", "attribution_credits")
 
 
 def test_a_late_change_to_one_call_reads_only_its_part_of_the_day(tmp_path):
@@ -161,7 +161,7 @@ def test_a_late_change_to_one_call_reads_only_its_part_of_the_day(tmp_path):
 
     assert result.days_replaced == {"fct_calls": 1} and result.rows_written == {"fct_calls": 1}
     assert 0 < result.rows_compared["fct_calls"] < 4 * 20000 / publish.PARTS_PER_DAY  # its part, not the day
-    assert _rows(target, "marts.fct_calls") == _rows(build, "marts.fct_calls")
+    _assert_published_as_built(build, target, "fct_calls")
 
 
 def _keep_signatures(build, name: str, parts: int | None = None) -> None:
@@ -191,8 +191,7 @@ def test_the_signatures_the_build_keeps_are_read_when_they_account_for_every_row
         con.execute("insert into marts.fct_calls select call_id || 'x', call_date, revenue from marts.fct_calls limit 1")
     again = publish_marts(build, target)
     assert again.build_signatures_kept == () and again.rows_written["fct_calls"] == 1
-    for table in ("fct_calls", "attribution_credits"):
-        assert _rows(target, f"marts.{table}") == _rows(build, f"marts.{table}")
+    _assert_published_as_built(build, target, "fct_calls", "attribution_credits")
 
 
 def test_signatures_kept_by_a_version_that_signed_whole_days_are_not_trusted(tmp_path):
@@ -209,8 +208,7 @@ def test_signatures_kept_by_a_version_that_signed_whole_days_are_not_trusted(tmp
     result = publish_marts(build, target)
 
     assert result.signatures_reused == () and result.days_replaced["fct_calls"] == 1
-    for table in ("fct_calls", "attribution_credits"):
-        assert _rows(target, f"marts.{table}") == _rows(build, f"marts.{table}")
+    _assert_published_as_built(build, target, "fct_calls", "attribution_credits")
 
 
 def test_a_published_file_mostly_free_space_is_written_anew_compact(tmp_path, monkeypatch):
@@ -241,7 +239,7 @@ def test_a_published_file_mostly_free_space_is_written_anew_compact(tmp_path, mo
     assert again.days_replaced == {"fct_calls": None}  # copied whole into a new file
     assert publish._free_share(target) == 0.0
     assert target.stat().st_size < 0.75 * bloated and target.stat().st_size < 1.1 * compact
-    assert _rows(target, "marts.fct_calls") == _rows(build, "marts.fct_calls")
+    _assert_published_as_built(build, target, "fct_calls")
 
 
 def test_a_mart_copied_whole_into_the_copy_reuses_the_blocks_it_replaces(tmp_path, monkeypatch):
@@ -266,4 +264,4 @@ def test_a_mart_copied_whole_into_the_copy_reuses_the_blocks_it_replaces(tmp_pat
 
     assert result.rows_written["attribution_credits"] == 399998  # the whole mart
     assert publish._free_share(target) < publish.MAX_FREE_SHARE  # not a second copy's worth of free blocks
-    assert _rows(target, "marts.attribution_credits") == _rows(build, "marts.attribution_credits")
+    _assert_published_as_built(build, target, "attribution_credits")

@@ -62,3 +62,15 @@ def test_sandbox_env_only_prints_evaluable_exports_including_the_salt(tmp_path):
             "AMOCRM_API_URL", "ATTRIBUTION_PII_SALT"} <= names
     evaluated = subprocess.run(["bash", "-c", result.stdout + "\necho $CALLTOUCH_API_URL"], capture_output=True, text=True)
     assert evaluated.stdout.strip().endswith("http://127.0.0.1:8799")
+
+
+def test_the_installed_command_starts_through_main():
+    """`call-attribution` (the console script) enters through cli.main, which keeps dbt-core out of
+    the CLI process and spares the collector's passes at exit; `app` alone would skip both."""
+    from importlib.metadata import entry_points
+
+    (script,) = [ep for ep in entry_points(group="console_scripts") if ep.name == "call-attribution"]
+    assert script.value == "orchestration.cli:main"
+    from orchestration import cli
+
+    assert script.load() is cli.main

@@ -187,9 +187,10 @@ def run_range(
     chosen = check_environment(sources) if land else []
     warm = None
     if build:
-        from .warehouse import warm_dbt
+        from .warehouse import dbt_templates, warm_dbt
 
-        warm = warm_dbt.start()  # dbt imports while this process imports Dagster
+        # dbt imports (and compiles the last build's macros) while this process imports Dagster
+        warm = warm_dbt.start(dbt_templates.used_macros_path(settings.attribution_home()))
     try:
         return _run_range(first, last, days, chosen, build=build, land=land, full_refresh=full_refresh,
                           console=console)

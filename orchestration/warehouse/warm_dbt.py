@@ -3,7 +3,8 @@
 A daily `call-attribution run` spends about 3 s of its time in a fresh dbt process importing dbt
 and its DuckDB adapter before dbt reads a file. The CLI therefore starts one such process
 (`start()`) before it imports Dagster: the process imports dbt while the CLI imports Dagster and
-loads its definitions (both take seconds, and the machine has a core for each), then waits for
+loads its definitions (both take seconds, and the machine has a core for each), compiles the
+macro templates the last build used until the command comes (dbt_templates.py), then waits for
 its one command.
 
 When the run's warehouse step invokes dbt, dagster-dbt starts this module as its "dbt executable"
@@ -13,7 +14,8 @@ Unix socket (the streams as file descriptors), forwards Ctrl-C and termination t
 with its exit code: dagster-dbt reads dbt's output exactly as from `dbt`. With no process waiting
 (the UI, the schedule, a second command, a platform without Unix sockets) the client becomes the
 `dbt` executable itself (dbt runs in the client's process), so the command and its result are the same
-either way. In both, dbt starts ready nodes longest chain first (dbt_order.py).
+either way. In both, dbt starts ready nodes longest chain first (dbt_order.py) and the macros
+the command uses are kept for the next one.
 
 Outside a process that runs dbt, only the standard library is imported here.
 """
@@ -24,6 +26,7 @@ import gc
 import json
 import logging
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -40,9 +43,10 @@ def supported() -> bool:
     return hasattr(socket, "AF_UNIX") and hasattr(socket, "send_fds")
 
 
-def start() -> subprocess.Popen | None:
+def start(macros: Path | None = None) -> subprocess.Popen | None:
     """Start a waiting dbt process for this process's next dbt command; its socket is named in
-    the environment (inherited by dagster-dbt's dbt command). None where unsupported."""
+    the environment (inherited by dagster-dbt's dbt command). None where unsupported. While it
+    waits, it compiles the macro templates listed in `macros` (dbt_templates.py)."""
     if not supported():
         return None
     path = Path(tempfile.mkdtemp(prefix="attribution-dbt-")) / "dbt.sock"
@@ -53,6 +57,7 @@ def start() -> subprocess.Popen | None:
         process = subprocess.Popen(
             [sys.executable, "-m", __name__, "--serve", str(path), str(os.getpid())],
             pass_fds=[server.fileno()], env={**os.environ, "ATTRIBUTION_WARM_DBT_FD": str(server.fileno()),
+                                               "ATTRIBUTION_WARM_DBT_MACROS": str(macros or ""),
                                                "PYTHONUNBUFFERED": "1"},
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
@@ -100,17 +105,20 @@ def _run_dbt(argv: list[str]) -> None:
     from dbt.cli.main import cli
 
     from orchestration.warehouse.dbt_order import NodeOrder
+    from orchestration.warehouse.dbt_templates import UsedMacros
 
-    order = NodeOrder.from_environment()
+    order, macros = NodeOrder.from_environment(), UsedMacros.from_environment()
     order.install()
+    macros.install()
     sys.argv = ["dbt", *argv]
     try:
         cli()
     finally:
         try:
             order.save()
-        except OSError as exc:  # the times only order the next build's nodes
-            print(f"dbt: could not keep the node times: {exc}", file=sys.stderr)
+            macros.save()
+        except OSError as exc:  # both only make the next command start sooner
+            print(f"dbt: could not keep the node times or the macros used: {exc}", file=sys.stderr)
 
 
 # --- the client: what dagster-dbt starts ---------------------------------------------------------
@@ -152,6 +160,11 @@ def _serve(path: str, parent: int) -> int:
     server = socket.socket(fileno=int(os.environ.pop("ATTRIBUTION_WARM_DBT_FD")))
     import dbt.adapters.duckdb  # noqa: F401 - the imports this process is here to do ahead of time
     from dbt.cli.main import cli  # noqa: F401 - the same, ahead: _run_dbt runs it
+
+    from orchestration.warehouse.dbt_templates import compile_ahead
+
+    macros = os.environ.pop("ATTRIBUTION_WARM_DBT_MACROS", "")
+    compile_ahead(Path(macros) if macros else None, stop=lambda: _client_waiting(server))
 
     # One short-lived command: the modules just imported are never garbage, and a larger first
     # generation spares the cyclic collector most of its passes over dbt's manifest (1.0 s of a
@@ -203,6 +216,12 @@ def _serve(path: str, parent: int) -> int:
     sys.stderr.flush()
     conn.sendall((json.dumps({"exit": code}) + "\n").encode())
     return code
+
+
+def _client_waiting(server: socket.socket) -> bool:
+    """Whether the command has arrived (a connection waits to be accepted)."""
+    readable, _, _ = select.select([server], [], [], 0)
+    return bool(readable)
 
 
 def _close_duckdb() -> None:

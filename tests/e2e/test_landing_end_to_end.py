@@ -66,3 +66,12 @@ def test_the_build_keeps_each_nodes_time_for_the_next_builds_order(pipeline_run)
     seconds = json.loads((pipeline_run.home / "dbt" / "node_seconds.json").read_text())
     assert seconds["model.call_attribution.base_yandex_metrika__visits"] > 0
     assert any(node.startswith("test.call_attribution.") for node in seconds)
+
+
+def test_the_build_keeps_the_macros_it_used_for_the_next_process_to_compile_ahead(pipeline_run):
+    """The waiting dbt process of the next run compiles these while the CLI loads Dagster (dbt_templates.py)."""
+    import json
+
+    texts = json.loads((pipeline_run.home / "dbt" / "macros_used.json").read_text())
+    assert any("materialization incremental" in text for text in texts)  # dbt's, or dbt-duckdb's
+    assert any("macro remember_signatures" in text for text in texts)  # this project's

@@ -77,6 +77,24 @@ def _connector_log(log_path: Path):
         file_handler.close()
 
 
+@contextlib.contextmanager
+def _collector_spared():
+    """During the run, the cyclic collector skips what is loaded by then (Dagster, dbt's asset
+    definitions: objects that live as long as the process) and runs less often: its passes over
+    them were 0.75 s of a daily run's CPU, beside the dbt process. Afterwards both are as before,
+    so a process that runs on (tests, a notebook) frees them as usual."""
+    import gc
+
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
 class RunError(Exception):
     """A run failed for a reason the user can act on; the message is one line."""
 
@@ -223,7 +241,7 @@ def _run_range(first: date, last: date, days: list[date], chosen: list[str], *, 
     started = time.monotonic()
 
     # one CLI run per home at a time (the lock dies with the process, however it dies)
-    with cli_run_lock(settings.attribution_home()), Progress(
+    with cli_run_lock(settings.attribution_home()), _collector_spared(), Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=console, transient=False,
     ) as bar:

@@ -74,3 +74,18 @@ def test_the_installed_command_starts_through_main():
     from orchestration import cli
 
     assert script.load() is cli.main
+
+
+def test_a_run_spares_the_collector_then_leaves_it_as_it_was():
+    """Objects loaded before the run are frozen for its duration only: a process that runs on (tests,
+    a notebook) frees them as usual afterwards."""
+    import gc
+
+    from orchestration.runner import _collector_spared
+
+    before_threshold, before_frozen = gc.get_threshold(), gc.get_freeze_count()
+    with _collector_spared():
+        assert gc.get_freeze_count() > before_frozen
+        assert gc.get_threshold()[0] == 50_000
+    assert gc.get_threshold() == before_threshold
+    assert gc.get_freeze_count() == before_frozen

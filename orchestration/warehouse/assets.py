@@ -10,6 +10,7 @@ from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets, get_asset_key_for_model
+from dagster_dbt.dbt_manifest import validate_manifest
 
 from .. import settings
 from ..jobs import FULL_REFRESH_TAG
@@ -17,6 +18,7 @@ from ..partitions import daily_partitions, partition_days
 from . import warm_dbt
 from .project import WarehouseDbtResource, dbt_environment, dbt_project, dbt_threads, prune_run_targets
 from .publish import publish_marts
+from .seeds import unchanged_seed_nodes
 
 WAREHOUSE_POOL = "warehouse"  # only one run builds or publishes the warehouse at a time
 MART_MODELS = (
@@ -93,8 +95,11 @@ def warehouse_assets() -> dg.AssetsDefinition:
         # dbt unit tests check the SQL, not the data: they run in the test suite, not in every refresh.
         # No manifest.json / run_results.json in the run's folder (0.5 s of every run): the manifest is
         # the home's, each node's result is in the Dagster run and the run's dbt.log.
-        args = ["build", "--exclude", "resource_type:unit_test", "--no-write-json"]
+        exclude = ["resource_type:unit_test"]
         full_refresh = context.run.tags.get(FULL_REFRESH_TAG) == "true"
+        if not full_refresh:  # seeds whose table already holds what their CSV says (seeds.py)
+            exclude += unchanged_seed_nodes(validate_manifest(project.manifest_path), settings.warehouse_path())
+        args = ["build", "--exclude", " ".join(exclude), "--no-write-json"]
         if full_refresh:
             args.append("--full-refresh")
         threads = dbt_threads(len(partition_days(context)), full_refresh)

@@ -75,3 +75,19 @@ def test_the_build_keeps_the_macros_it_used_for_the_next_process_to_compile_ahea
     texts = json.loads((pipeline_run.home / "dbt" / "macros_used.json").read_text())
     assert any("materialization incremental" in text for text in texts)  # dbt's, or dbt-duckdb's
     assert any("macro remember_signatures" in text for text in texts)  # this project's
+
+
+def test_the_next_daily_build_leaves_the_loaded_seeds_alone(pipeline_run):
+    """Each seed table remembers the CSV and settings it was loaded from (macros/seeds.sql), in the
+    form seeds.py compares with the manifest: the next daily build excludes all three seeds and the
+    tests that read only them. (Skipping them leaves the marts as they were: tests/reliability.)"""
+    import json
+
+    from orchestration.warehouse.seeds import unchanged_seed_nodes
+
+    manifest = json.loads((pipeline_run.home / "dbt" / "target" / "manifest.json").read_text())
+    left = unchanged_seed_nodes(manifest, pipeline_run.home / "warehouse.duckdb")
+    seeds = sorted(node["name"] for node in manifest["nodes"].values() if node["resource_type"] == "seed")
+    assert len(seeds) == 3 and set(seeds) <= set(left)
+    assert "unique_call_centers_routed_number" in left
+    assert not any(name.startswith(("stg_", "fct_", "int_")) for name in left)

@@ -66,23 +66,33 @@
                 select 1 from "rebuilt_parts__{{ this.identifier }}" as rebuilt
                 where rebuilt.day = kept.day and rebuilt.part = kept.part
             );
-            {#- the rows of those parts found by their day and call first, then read whole by rowid:
-                hashing reads every column, and only of these rows (0.6 s -> 0.1 s for a year of credits) -#}
             insert into {{ state }}
+            {%- if day_from_calls %}
+            {#- the calls of those parts with their day (a few thousand), joined to the mart's rows: DuckDB
+                filters the mart's call ids by them while scanning, so only their rows are read whole
+                and hashed, and no day is looked up among all calls (0.65 s -> 0.2 s for a year of credits) #}
+            select
+                rebuilt_calls.call_date as day,
+                {{ part }} as part,
+                count(*) as row_count,
+                sum(hash(t)) as row_hash,
+                {{ signature_parts_per_day() }} as parts_per_day
+            from {{ this }} as t
+            inner join (
+                select calls.call_id, calls.call_date from {{ calls }} as calls
+                semi join "rebuilt_parts__{{ this.identifier }}" as rebuilt
+                    on rebuilt.day = calls.call_date and rebuilt.part = {{ signature_part('calls.call_id') }}
+            ) as rebuilt_calls on rebuilt_calls.call_id = t.call_id
+            {%- else %}
+            {#- the rows of those parts found by their day and call first, then read whole by rowid:
+                hashing reads every column, and only of these rows -#}
             {{ signed }}
             where t.rowid in (
                 select found.rowid from {{ this }} as found
-                {%- if day_from_calls %}
-                semi join (
-                    select rebuilt_calls.call_id from {{ calls }} as rebuilt_calls
-                    semi join "rebuilt_parts__{{ this.identifier }}" as rebuilt
-                        on rebuilt.day = rebuilt_calls.call_date and rebuilt.part = {{ signature_part('rebuilt_calls.call_id') }}
-                ) as rebuilt_calls on rebuilt_calls.call_id = found.call_id
-                {%- else %}
                 semi join "rebuilt_parts__{{ this.identifier }}" as rebuilt
                     on rebuilt.day = found.{{ day }} and rebuilt.part = {{ signature_part('found.call_id') if by_call else '0' }}
-                {%- endif %}
             )
+            {%- endif %}
             group by all
         {%- endif -%}
     {%- endif -%}

@@ -238,7 +238,9 @@ def test_a_published_file_mostly_free_space_is_written_anew_compact(tmp_path, mo
 
     assert again.days_replaced == {"fct_calls": None}  # copied whole into a new file
     assert publish._free_share(target) == 0.0
-    assert target.stat().st_size < 0.75 * bloated and target.stat().st_size < 1.1 * compact
+    # about the first copy's size: DuckDB's parallel writes lay the same rows out a little differently
+    # from one write to the next (8.7 MB against 7.6 MB seen), the free blocks are twice that
+    assert target.stat().st_size < 0.75 * bloated and target.stat().st_size < 1.25 * compact
     _assert_published_as_built(build, target, "fct_calls")
 
 

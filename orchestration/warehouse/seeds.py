@@ -6,7 +6,8 @@ Each seed table keeps, in its comment, what it was loaded from (dbt_project/macr
 CSV's checksum and the settings that shape the table. A daily build excludes the seeds whose
 manifest entry matches their table's comment, and the tests that read only those seeds (they passed
 on the same rows when the seeds were loaded). A changed CSV, changed settings, a missing table or
-comment, an unreadable warehouse: the seed is loaded as usual. A full refresh loads every seed.
+comment, an unreadable warehouse, a CSV over 1 MiB (dbt then keeps its path, not a checksum of its
+content): the seed is loaded as usual. A full refresh loads every seed.
 """
 
 from __future__ import annotations
@@ -58,8 +59,10 @@ def unchanged_seed_nodes(manifest: Mapping[str, Any], warehouse: Path) -> list[s
     nodes = manifest.get("nodes", {})
     seeds = {uid: node for uid, node in nodes.items() if node.get("resource_type") == "seed"}
     loaded = _loaded_sources(warehouse, {node["schema"] for node in seeds.values()})
+    # dbt identifies a seed over 1 MiB by its path, not its content: such a seed is always loaded
     unchanged = {uid for uid, node in seeds.items()
-                 if loaded.get((node["schema"], node.get("alias") or node["name"])) == _source(node)}
+                 if node.get("checksum", {}).get("name") == "sha256"
+                 and loaded.get((node["schema"], node.get("alias") or node["name"])) == _source(node)}
     tests = [node["name"] for node in nodes.values()
              if node.get("resource_type") == "test"
              and set(node.get("depends_on", {}).get("nodes", [])) <= unchanged

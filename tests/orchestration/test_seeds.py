@@ -28,6 +28,7 @@ def _manifest() -> dict:
         "seed.p.channels": _seed("channels", checksum="new"),  # its CSV changed since it was loaded
         "seed.p.overrides": _seed("overrides", column_types={"routed_number": "bigint"}),  # its settings changed
         "seed.p.bare": _seed("bare"),  # loaded before tables remembered their source
+        "seed.p.big": {**_seed("big"), "checksum": {"name": "path", "checksum": "abc"}},  # over 1 MiB: by path
         "model.p.calls": {"resource_type": "model", "name": "calls", "schema": "staging"},
         "test.p.unique_centers": _test("unique_centers", "seed.p.centers"),
         "test.p.unique_channels": _test("unique_channels", "seed.p.channels"),
@@ -47,7 +48,7 @@ def _warehouse(path, tables: dict[str, str | None]):
 def test_only_seeds_loaded_from_the_same_csv_and_settings_are_left_with_their_own_tests(tmp_path):
     recorded = json.dumps(SOURCE)
     _warehouse(tmp_path / "warehouse.duckdb", {"centers": recorded, "channels": recorded, "overrides": recorded,
-                                               "bare": None})
+                                               "bare": None, "big": recorded})
     # a test that also reads a model runs: the model is rebuilt
     assert unchanged_seed_nodes(_manifest(), tmp_path / "warehouse.duckdb") == ["centers", "unique_centers"]
 

@@ -205,10 +205,10 @@ def run_range(
     chosen = check_environment(sources) if land else []
     warm = None
     if build:
-        from .warehouse import dbt_templates, warm_dbt
+        from .warehouse import dbt_state, warm_dbt
 
         # dbt imports (and compiles the last build's macros) while this process imports Dagster
-        warm = warm_dbt.start(dbt_templates.used_macros_path(settings.attribution_home()))
+        warm = warm_dbt.start(dbt_state.path_in(settings.attribution_home(), dbt_state.MACROS_USED))
     try:
         return _run_range(first, last, days, chosen, build=build, land=land, full_refresh=full_refresh,
                           console=console)

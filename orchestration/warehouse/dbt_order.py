@@ -8,9 +8,8 @@ credits, fct_calls, the credits mart, its tests, roi_daily) - waits a second for
 (critical path first, the classic list-scheduling rule): the heads of the slow chains start at
 once. Which nodes run, and what each one does, is unchanged.
 
-How long each node took is kept in a small JSON file (`ATTRIBUTION_DBT_NODE_SECONDS`, set by the
-warehouse step: <home>/dbt/node_seconds.json), written after every command that ran nodes; a node
-not in it counts as the median node (a first build, a new model).
+How long each node took is kept in <home>/dbt/node_seconds.json (dbt_state.py), written after every
+command that ran nodes; a node not in it counts as the median node (a first build, a new model).
 
 `GraphQueue._get_scores`, `get` and `mark_done` are internal to the pinned dbt-core (1.11):
 `NodeOrder.install` replaces them in the dbt process only (warm_dbt.py, which runs every dbt command
@@ -19,13 +18,11 @@ of a run), and leaves dbt's own order when they are not there.
 
 from __future__ import annotations
 
-import json
-import os
 import statistics
 import time
 from pathlib import Path
 
-SECONDS_ENV = "ATTRIBUTION_DBT_NODE_SECONDS"
+from . import dbt_state
 
 
 class NodeOrder:
@@ -36,8 +33,7 @@ class NodeOrder:
 
     @classmethod
     def from_environment(cls) -> NodeOrder:
-        value = os.environ.get(SECONDS_ENV, "").strip()
-        return cls(Path(value) if value else None)
+        return cls(dbt_state.path_from_environment(dbt_state.NODE_SECONDS))
 
     def install(self) -> bool:
         """Make this process's dbt start ready nodes longest chain first (and time them); False when
@@ -68,11 +64,7 @@ class NodeOrder:
         """Keep how long this command's nodes took (the others keep their last time)."""
         if self.path is None or not self.took:
             return
-        merged = {**self.seconds, **{node: round(seconds, 3) for node, seconds in self.took.items()}}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.path.with_name(f".{self.path.name}.{os.getpid()}")
-        partial.write_text(json.dumps(merged, indent=0, sort_keys=True))
-        os.replace(partial, self.path)
+        dbt_state.write(self.path, {**self.seconds, **{node: round(seconds, 3) for node, seconds in self.took.items()}})
 
 
 def chain_scores(graph, seconds: dict[str, float]) -> dict[str, float]:
@@ -90,12 +82,7 @@ def chain_scores(graph, seconds: dict[str, float]) -> dict[str, float]:
 
 def _load(path: Path | None) -> dict[str, float]:
     """The kept node times; none when the file is missing or unreadable (it only orders nodes)."""
-    if path is None:
-        return {}
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
+    data = dbt_state.read(path)
     if not isinstance(data, dict):
         return {}
     return {str(node): float(value) for node, value in data.items() if isinstance(value, (int, float))}

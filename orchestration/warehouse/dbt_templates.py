@@ -7,8 +7,8 @@ second of dbt's Python time, spent while nodes wait for the interpreter. The wai
 (warm_dbt.py) has a core of its own while the CLI loads Dagster, so it compiles there, in the order
 the last command first called them, the macros that command used, until the command arrives.
 
-What was used is kept in a small JSON file (`ATTRIBUTION_DBT_MACROS`, set by the warehouse step:
-<home>/dbt/macros_used.json): the macros' texts, which are also the cache's keys. A macro whose
+What was used is kept in <home>/dbt/macros_used.json (dbt_state.py): the macros' texts, which are
+also the cache's keys. A macro whose
 text changed since is not found in the cache and is compiled when called, as without this file; a
 compiled text that no macro has any more is never looked up. So the file changes how soon a
 template is compiled, never which one is used.
@@ -19,17 +19,11 @@ them, nothing is compiled ahead and nothing is recorded, and dbt compiles as it 
 
 from __future__ import annotations
 
-import json
-import os
 import types
 from collections.abc import Callable
 from pathlib import Path
 
-MACROS_ENV = "ATTRIBUTION_DBT_MACROS"
-
-
-def used_macros_path(home: Path) -> Path:
-    return home / "dbt" / "macros_used.json"
+from . import dbt_state
 
 
 def _cache():
@@ -48,12 +42,9 @@ def compile_ahead(path: Path | None, stop: Callable[[], bool]) -> int:
     how many were compiled. Any problem (no file, an unreadable one, a template that does not
     compile) only means dbt compiles that template itself, when its macro is called."""
     cache = _cache()
-    if cache is None or path is None:
+    if cache is None:
         return 0
-    try:
-        texts = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return 0
+    texts = dbt_state.read(path)
     if not isinstance(texts, list):
         return 0
     compiled = 0
@@ -79,8 +70,7 @@ class UsedMacros:
 
     @classmethod
     def from_environment(cls) -> UsedMacros:
-        value = os.environ.get(MACROS_ENV, "").strip()
-        return cls(Path(value) if value else None)
+        return cls(dbt_state.path_from_environment(dbt_state.MACROS_USED))
 
     def install(self) -> bool:
         cache = _cache()
@@ -98,7 +88,4 @@ class UsedMacros:
     def save(self) -> None:
         if self.path is None or not self.texts:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.path.with_name(f".{self.path.name}.{os.getpid()}")
-        partial.write_text(json.dumps(list(self.texts)), encoding="utf-8")
-        os.replace(partial, self.path)
+        dbt_state.write(self.path, list(self.texts))

@@ -19,7 +19,7 @@ from dagster_dbt import DagsterDbtProjectPreparer, DbtCliResource, DbtProject
 from packaging import version
 
 from .. import settings
-from . import dbt_order, dbt_templates
+from . import dbt_state
 
 
 # A run that adds a few days to a built warehouse is many small statements, each mostly dbt's own
@@ -52,8 +52,7 @@ def dbt_environment() -> None:
     os.environ["ATTRIBUTION_HOME"] = str(settings.attribution_home())
     os.environ["DBT_TARGET_PATH"] = str(dbt_target_path())  # dagster-dbt puts each run's folder inside
     os.environ["ATTRIBUTION_TIMEZONE"] = settings.timezone_name()
-    os.environ[dbt_order.SECONDS_ENV] = str(settings.attribution_home() / "dbt" / "node_seconds.json")
-    os.environ[dbt_templates.MACROS_ENV] = str(dbt_templates.used_macros_path(settings.attribution_home()))
+    dbt_state.export(settings.attribution_home())  # node times and macros used, kept between commands
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")  # no network, ever
     # The run's dbt.log keeps dbt's info events (each node's start, result and timing), not the text of
     # every SQL statement: serialising those is about a second of dbt's time in each daily run. The

@@ -63,7 +63,7 @@ class DayOfRow(NamedTuple):
 
     day: str  # the day, as a select list item
     part: str  # the part of the day, as a select list item (from the row's own columns)
-    join: str  # the join `day` needs ('' for none)
+    join: str  # the join `day` needs ('' for none), to {calls}: the fct_calls of the same side
     rows_in_changed_parts: str  # select of the rowids of {relation}'s rows whose (day, part) is in temp table changed_parts
     needs: dict[str, set[str]]  # the columns (per table) all this reads, checked before publishing by day
 
@@ -80,15 +80,18 @@ DAY_OF_ROW = {
     **{name: _own_day(name, column, call_id)
        for name, column, call_id in (("fct_calls", "call_date", "call_id"), ("roi_daily", "date", None),
                                      ("call_review_queue", "call_date", "call_id"))},
-    # attribution_credits has no date column: its calls' dates come from the build's fct_calls
+    # attribution_credits has no date column: its calls' dates come from the fct_calls of the same side (the
+    # published one for the published rows, so a call gone from the build still has its day there)
     "attribution_credits": DayOfRow(
         "calls.call_date", _part_of("t.call_id"),
-        "left join build.{schema}.fct_calls as calls on calls.call_id = t.call_id",
-        "select t.rowid from {relation} as t semi join (select calls.call_id from build.{schema}.fct_calls as calls "
+        "left join {calls} as calls on calls.call_id = t.call_id",
+        "select t.rowid from {relation} as t semi join (select calls.call_id from {calls} as calls "
         f"semi join changed_parts as c on c.day = calls.call_date and c.part = {_part_of('calls.call_id')}) "
         "as calls on calls.call_id = t.call_id",
         {"attribution_credits": {"call_id"}, "fct_calls": {"call_id", "call_date"}}),
 }
+# A mart whose rows take their day from another mart is compared before that mart is replaced in the copy.
+DAY_FROM = {"attribution_credits": "fct_calls"}
 
 
 @dataclass(frozen=True)
@@ -132,18 +135,14 @@ def publish_marts(build_path: Path, target: Path) -> Published:
             catalog = con.execute("select current_database()").fetchone()[0]
             here = f'"{catalog}".main'
             stored_marts = _load_signatures(con, stored) if stored is not None and stored.exists() else set()
-            if stored_marts and _calls_gone(con, here):
-                # rows of such a call would have no day in the build: compare by hashing the published side,
-                # which finds them (a day NULL) and copies the mart whole
-                stored_marts -= {name for name, how in DAY_OF_ROW.items() if how.join}
-            names = [
-                row[0]
-                for row in con.execute(
+            names = sorted(
+                (row[0] for row in con.execute(
                     "select table_name from information_schema.tables "
-                    "where table_catalog = 'build' and table_schema = ? and table_type = 'BASE TABLE' order by 1",
+                    "where table_catalog = 'build' and table_schema = ? and table_type = 'BASE TABLE'",
                     [MARTS_SCHEMA],
-                ).fetchall()
-            ]
+                ).fetchall()),
+                key=lambda name: (name in DAY_FROM.values(), name),  # fct_calls after the credits that read its days
+            )
             if not names:
                 raise RuntimeError(f"the warehouse {build_path} has no tables in schema {MARTS_SCHEMA}: build it first")
             built = _columns(con, "build", MARTS_SCHEMA)
@@ -151,7 +150,7 @@ def publish_marts(build_path: Path, target: Path) -> Published:
                 con.execute(f'drop table {here}."{stale}"')
             for name in names:
                 same_shape = previous is not None and previous.get(name) == built.get(name)
-                if same_shape and _has_days(built, name):
+                if same_shape and _has_days(built, name) and _has_days(previous, name):
                     days_replaced[name], rows_written[name], compared[name] = _replace_changed_days(
                         con, here, name, name in stored_marts, kept_by_build)
                     if name in stored_marts:
@@ -236,7 +235,7 @@ def _replace_changed_days(con: duckdb.DuckDBPyConnection, here: str, name: str, 
     `stored`: the published side's signatures are in `stored_days` (else the copy is hashed)."""
     _build_signatures(con, name, kept_by_build)
     was = (f"select day, part, row_count, cast(row_hash as hugeint) as row_hash from stored_days where mart = '{name}'"
-           if stored else _signatures_sql(name, f'{here}."{name}"'))
+           if stored else _signatures_sql(name, f'{here}."{name}"', calls=f"{here}.fct_calls"))
     con.execute(f"""
         create or replace temp table changed_parts as
         select coalesce(now.day, was.day) as day, coalesce(now.part, was.part) as part
@@ -249,7 +248,7 @@ def _replace_changed_days(con: duckdb.DuckDBPyConnection, here: str, name: str, 
         "select count(distinct day) + (count(*) > count(day))::int, count(*) - count(day) from changed_parts").fetchone()
     if not changed:
         return 0, 0, 0
-    if with_null:  # rows whose day cannot be told (a call gone from fct_calls): copy the table whole
+    if with_null:  # rows whose day cannot be told (credits of a call missing from fct_calls): copy the table whole
         # dropped and checkpointed first, so that the new rows reuse the old rows' blocks instead of
         # leaving the file a table larger (the copy is private: no reader sees it without the table)
         con.execute(f'drop table {here}."{name}"')
@@ -259,10 +258,11 @@ def _replace_changed_days(con: duckdb.DuckDBPyConnection, here: str, name: str, 
     # A changed part usually differs in a few rows (a deal linked to one call of a month ago): compare
     # the changed parts' rows by their hashes and rewrite only the rows whose hash is not on both sides
     # as often (writing a row costs far more than hashing it). Rows are compared whole: no key needed.
-    for rows, relation in (("was_rows", f'{here}."{name}"'), ("now_rows", f'build.{MARTS_SCHEMA}."{name}"')):
+    for rows, relation, calls in (("was_rows", f'{here}."{name}"', f"{here}.fct_calls"),
+                                  ("now_rows", f'build.{MARTS_SCHEMA}."{name}"', f"build.{MARTS_SCHEMA}.fct_calls")):
         # the rows are found by their narrow day and key columns first, then read whole by rowid (reading every
         # column of a year of credits to hash the few that are asked for takes 0.5 s)
-        found = DAY_OF_ROW[name].rows_in_changed_parts.format(schema=MARTS_SCHEMA, relation=relation)
+        found = DAY_OF_ROW[name].rows_in_changed_parts.format(relation=relation, calls=calls)
         con.execute(f"create or replace temp table {rows} as "
                     f"select t.rowid as row_id, hash(t) as row_hash from {relation} as t where t.rowid in ({found})")
     con.execute("""
@@ -279,11 +279,12 @@ def _replace_changed_days(con: duckdb.DuckDBPyConnection, here: str, name: str, 
     return changed, written, con.execute("select count(*) from was_rows").fetchone()[0]
 
 
-def _signatures_sql(name: str, relation: str) -> str:
-    """Each (day, part)'s row count and sum of row hashes of `relation` (a version of mart `name`)."""
+def _signatures_sql(name: str, relation: str, calls: str = f"build.{MARTS_SCHEMA}.fct_calls") -> str:
+    """Each (day, part)'s row count and sum of row hashes of `relation` (a version of mart `name`; `calls`:
+    the fct_calls of the same version)."""
     how = DAY_OF_ROW[name]
     return (f"select {how.day} as day, {how.part} as part, count(*) as row_count, sum(hash(t)) as row_hash "
-            f"from {relation} as t {how.join.format(schema=MARTS_SCHEMA)} group by all")
+            f"from {relation} as t {how.join.format(calls=calls)} group by all")
 
 
 def _build_signatures(con: duckdb.DuckDBPyConnection, name: str, kept_by_build: list[str]) -> None:
@@ -304,15 +305,6 @@ def _build_signatures(con: duckdb.DuckDBPyConnection, name: str, kept_by_build: 
         return
     con.execute(f'create or replace temp table "now_days__{name}" as '
                 f'{_signatures_sql(name, f"build.{MARTS_SCHEMA}.{name}")}')
-
-
-def _calls_gone(con: duckdb.DuckDBPyConnection, here: str) -> bool:
-    """Whether a call of the published fct_calls is missing from the build's (read before it is replaced)."""
-    if not con.execute("select count(*) from information_schema.tables where table_catalog = current_database() "
-                       "and table_schema = 'main' and table_name = 'fct_calls'").fetchone()[0]:  # not published yet
-        return False
-    return con.execute(f"select exists (select 1 from {here}.fct_calls as was anti join build.{MARTS_SCHEMA}.fct_calls "
-                       f"as now on now.call_id = was.call_id)").fetchone()[0]
 
 
 def _identity(path: Path) -> str:

@@ -176,9 +176,9 @@ def _daily_once(home: Path) -> tuple[float, dict]:
     return m.seconds, daily_phases(home)
 
 
-def _daily(homes: dict[str, Path], repeat: int) -> dict[str, tuple[float, dict]]:
+def _daily(homes: dict[str, Path], repeat: int) -> dict[str, tuple[float, dict, list[float]]]:
     """The daily run on each home, the homes in turn within each repeat: the runs compared share the
-    machine's state (its speed drifts within minutes). Returns each home's median and last phases."""
+    machine's state (its speed drifts within minutes). Returns each home's median, last phases and runs."""
     starts = {}
     try:
         for label, home in homes.items():
@@ -194,7 +194,7 @@ def _daily(homes: dict[str, Path], repeat: int) -> dict[str, tuple[float, dict]]
     finally:
         for start in starts.values():
             start.remove()
-    return {label: (median(runs[label]), phases[label]) for label in homes}
+    return {label: (median(runs[label]), phases[label], runs[label]) for label in homes}
 
 
 def daily_phases(home: Path) -> dict:
@@ -228,9 +228,11 @@ def measure_daily(plan, year: Path, repeat: int, results: dict, with_30d: bool =
     _add_day(newday / "landing", year / "landing", NEW_DAY)
     try:
         measured = _daily({"year": year, **({"30 days": month} if with_30d else {})}, repeat)
-        results["daily_run_s"], results["daily_run_phases"] = measured["year"]
+        results["daily_run_s"], results["daily_run_phases"], year_runs = measured["year"]
         if with_30d:
-            results["daily_run_s_30d_history"], results["daily_run_phases_30d"] = measured["30 days"]
+            results["daily_run_s_30d_history"], results["daily_run_phases_30d"], month_runs = measured["30 days"]
+            # each repeat's pair ran back to back, on the same machine state: the growth with history, apart from drift
+            results["daily_history_ratio_per_repeat"] = [round(y / m, 2) for y, m in zip(year_runs, month_runs)]
     finally:
         _remove_day(year / "landing", NEW_DAY)
     if with_30d:

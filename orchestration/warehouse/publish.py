@@ -8,7 +8,7 @@ the previous version in place.
 
 A daily run changes a few days of a year: the new file then starts as a copy of the
 published one, and of the marts with a day (DAY_OF_ROW: fct_calls, roi_daily, the review
-queue, and attribution_credits through its calls' days) only the rows that differ are
+queue, and attribution_credits through its calls' days in each side's fct_calls) only the rows that differ are
 rewritten: each day's rows, in PARTS_PER_DAY parts by a hash of the row's call, are compared by
 count and a sum of row hashes, then the rows of the parts that differ by their hashes. The small
 marts are copied whole.
@@ -90,8 +90,8 @@ DAY_OF_ROW = {
         "as calls on calls.call_id = t.call_id",
         {"attribution_credits": {"call_id"}, "fct_calls": {"call_id", "call_date"}}),
 }
-# A mart whose rows take their day from another mart is compared before that mart is replaced in the copy.
-DAY_FROM = {"attribution_credits": "fct_calls"}
+# The marts other marts take their rows' days from (fct_calls): replaced in the copy after those are compared.
+DAY_SOURCES = {table for name, how in DAY_OF_ROW.items() for table in how.needs if table != name}
 
 
 @dataclass(frozen=True)
@@ -141,7 +141,7 @@ def publish_marts(build_path: Path, target: Path) -> Published:
                     "where table_catalog = 'build' and table_schema = ? and table_type = 'BASE TABLE'",
                     [MARTS_SCHEMA],
                 ).fetchall()),
-                key=lambda name: (name in DAY_FROM.values(), name),  # fct_calls after the credits that read its days
+                key=lambda name: (name in DAY_SOURCES, name),
             )
             if not names:
                 raise RuntimeError(f"the warehouse {build_path} has no tables in schema {MARTS_SCHEMA}: build it first")

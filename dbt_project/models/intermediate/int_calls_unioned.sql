@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized='view', meta={'test_window': {'column': '_partition_date'}}) }}
 {#-
     Calls of every call-tracking vendor in one shape, with the call center of the routed number.
     Adding a vendor (Ringostat, CoMagic, CallRail) = a staging model producing

@@ -3,7 +3,7 @@
 A small generated world (benchmarks/world.py): the warehouse is built on the first days, then one
 day at a time is landed and built with the run's window, as the daily schedule does (the window
 in the environment, as orchestration passes it); then an older day is re-landed with a late call
-(which changes the uniqueness of a later call), a deal linked to an old call closes late, and a
+(which changes the uniqueness of a later call) and without a call the vendor no longer serves, a deal linked to an old call closes late, and a
 visit landed late weeks ago is landed again, changed (the new copy wins, the old one becomes a
 duplicate), a campaign is renamed (its latest name goes on every row), and a deal's newer version
 is landed, then its day landed again without it (the older version is kept again). Every landed
@@ -182,10 +182,13 @@ def test_daily_incremental_runs_equal_a_full_rebuild(tmp_path):
             renamed = _rename_campaign(incremental / "landing", day, "Renamed campaign")
         dbt(incremental, *BUILD, vars=VARS, env=_window(day))
 
-    # an older day re-landed with a late call that makes a call five days later a repeat
-    # (and the day the deal's newer version landed on is re-landed without it: the older one is kept again)
+    # an older day re-landed with a late call that makes a call five days later a repeat, and without a
+    # call the vendor no longer serves (its credits go with it); and the day the deal's newer version
+    # landed on is re-landed without it: the older one is kept again
     late_day = days[-8]
     _late_call(incremental / "landing", late_day, late_day + timedelta(days=5))
+    gone_call = pq.read_table(partition_path(incremental / "landing", CALLTOUCH_CALLS, late_day))["call_id"][0].as_py()
+    _drop(incremental / "landing", CALLTOUCH_CALLS, late_day, "call_id", gone_call)
     _drop(incremental / "landing", AMOCRM_LEADS, days[-2], "lead_id", dropped_deal)
     dbt(incremental, *BUILD, vars=VARS, env=_window(late_day))
 
@@ -203,6 +206,7 @@ def test_daily_incremental_runs_equal_a_full_rebuild(tmp_path):
         assert _kept_signatures(home / "warehouse.duckdb") == _fresh_signatures(home / "warehouse.duckdb")
     late = [row for row in want["fct_calls"] if row[0] == "calltouch:999000001"]
     assert late, "the late call reached the marts"
+    assert not [row for row in want["fct_calls"] if row[0] == f"calltouch:{gone_call}"]
     with duckdb.connect(str(full / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("select deal_status from marts.fct_calls where deal_id = ?", [won]).fetchone() == ("won",)
         assert con.execute("select status_id from staging.stg_amocrm__leads where deal_id = ?",

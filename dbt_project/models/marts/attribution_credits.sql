@@ -3,17 +3,18 @@
     incremental_strategy='append',
     on_schema_change='fail',
     meta={'test_window': {'column': 'call_id', 'via': 'fct_calls', 'via_date': 'call_date'}},
-    pre_hook="{{ delete_rebuilt_rows(rebuilt_call_id(mart_call_window_start(), 'call_id')) }}",
-    post_hook=["{{ remember_campaign_lookup() }}", "{{ remember_call_days(mart_call_window_start()) }}", "{{ remember_signatures(mart_call_window_start(), day_from_calls=true) }}"],
+    pre_hook="{{ delete_rebuilt_rows(rebuilt_call_id(mart_call_window_start(tracking='calls'), 'call_id', held=mart_state('calls'))) }}",
+    post_hook=["{{ remember_campaign_lookup() }}", "{{ remember_calls(mart_call_window_start(tracking='calls')) }}", "{{ remember_signatures(mart_call_window_start(tracking='calls'), day_from_calls=true) }}"],
 ) }}
 {#-
     One row per (call, model, touch) for every call; credits per (call_id, model) sum to 1;
     revenue_credit = credit x the call's revenue. The credits are incremental upstream; the campaign
     (macro select_with_resolved_campaign) and revenue (a deal may close any day) are joined here, on
     every build, so they are always current. Incremental (macros/marts.sql): a run rebuilds the
-    calls from its window on and the calls whose deal outcome changed.
+    calls from its window on and the calls whose deal outcome changed, and deletes the rows of the
+    calls it holds from the window on that fct_calls no longer has.
 -#}
-{%- set window_start = mart_call_window_start() %}
+{%- set window_start = mart_call_window_start(tracking='calls') %}
 
 with allocated as (
 

@@ -165,7 +165,7 @@ def main() -> None:  # pragma: no cover - console script entry
 
     warm_dbt.keep_dbt_out()  # this process only starts dbt processes; dbt-core stays in theirs
     # importing Dagster creates objects that live until exit: fewer collector passes over them
-    gc.set_threshold(50_000, *gc.get_threshold()[1:])
+    gc.set_threshold(warm_dbt.GC_FIRST_THRESHOLD, *gc.get_threshold()[1:])
     try:
         app()
     finally:

@@ -85,9 +85,11 @@ def _collector_spared():
     so a process that runs on (tests, a notebook) frees them as usual."""
     import gc
 
+    from .warehouse.warm_dbt import GC_FIRST_THRESHOLD
+
     threshold = gc.get_threshold()
     gc.freeze()
-    gc.set_threshold(50_000, *threshold[1:])
+    gc.set_threshold(GC_FIRST_THRESHOLD, *threshold[1:])
     try:
         yield
     finally:

@@ -52,6 +52,7 @@ MIN_FREE_BYTES = 64 << 20
 PARTS_PER_DAY = 128
 # Where the build keeps each mart's signatures (mart_state__<mart>__signatures, macros/signatures.sql).
 STATE_SCHEMA = "intermediate"
+BUILD_CALLS = f"build.{MARTS_SCHEMA}.fct_calls"  # the build's fct_calls, attached as `build`
 
 
 def _part_of(call_id: str) -> str:
@@ -259,7 +260,7 @@ def _replace_changed_days(con: duckdb.DuckDBPyConnection, here: str, name: str, 
     # the changed parts' rows by their hashes and rewrite only the rows whose hash is not on both sides
     # as often (writing a row costs far more than hashing it). Rows are compared whole: no key needed.
     for rows, relation, calls in (("was_rows", f'{here}."{name}"', f"{here}.fct_calls"),
-                                  ("now_rows", f'build.{MARTS_SCHEMA}."{name}"', f"build.{MARTS_SCHEMA}.fct_calls")):
+                                  ("now_rows", f'build.{MARTS_SCHEMA}."{name}"', BUILD_CALLS)):
         # the rows are found by their narrow day and key columns first, then read whole by rowid (reading every
         # column of a year of credits to hash the few that are asked for takes 0.5 s)
         found = DAY_OF_ROW[name].rows_in_changed_parts.format(relation=relation, calls=calls)
@@ -279,7 +280,7 @@ def _replace_changed_days(con: duckdb.DuckDBPyConnection, here: str, name: str, 
     return changed, written, con.execute("select count(*) from was_rows").fetchone()[0]
 
 
-def _signatures_sql(name: str, relation: str, calls: str = f"build.{MARTS_SCHEMA}.fct_calls") -> str:
+def _signatures_sql(name: str, relation: str, calls: str = BUILD_CALLS) -> str:
     """Each (day, part)'s row count and sum of row hashes of `relation` (a version of mart `name`; `calls`:
     the fct_calls of the same version)."""
     how = DAY_OF_ROW[name]

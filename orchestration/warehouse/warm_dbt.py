@@ -37,6 +37,9 @@ from pathlib import Path
 SOCKET_ENV = "ATTRIBUTION_WARM_DBT_SOCKET"
 MAX_MESSAGE = 1 << 20  # one JSON message: arguments and environment
 IDLE_SECONDS = 3 * 3600  # a run that lands for hours still finds it waiting; then it gives up
+# The cyclic collector's first threshold in the processes of a run (this one, and the CLI's): Dagster
+# and dbt load objects that live until exit, and the default (700) passes over them again and again.
+GC_FIRST_THRESHOLD = 50_000
 
 
 def supported() -> bool:
@@ -170,7 +173,7 @@ def _serve(path: str, parent: int) -> int:
     # generation spares the cyclic collector most of its passes over dbt's manifest (1.0 s of a
     # daily build's Python time before, 0.5 s after). Objects are still freed as usual.
     gc.freeze()
-    gc.set_threshold(50_000, 20, 20)
+    gc.set_threshold(GC_FIRST_THRESHOLD, 20, 20)
 
     server.settimeout(1.0)
     waited = 0.0

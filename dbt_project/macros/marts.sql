@@ -9,11 +9,9 @@
         seed) differs from the one the mart was last built with - a renamed campaign or a new
         override can move any old row - or when the run has no window.
     The lookup a mart was built with is kept beside the intermediate models, in
-    mart_state__<mart>__campaign_lookup (written by a post_hook of the mart); so are, for the call
-    marts without a row for every call day of their own, the call days they were built for: the
-    review queue (a few calls a day) keeps the days (mart_state__<mart>__call_days), attribution_credits
-    (no call date) each call it holds with its day (mart_state__<mart>__calls), so that a run also
-    deletes the rows of a call fct_calls no longer has (a day landed again without it).
+    mart_state__<mart>__campaign_lookup (written by a post_hook of the mart); so are, for the review
+    queue (a few calls a day, without a row for every call day), the call days it was built for
+    (mart_state__<mart>__call_days).
 -#}
 
 {% macro campaign_lookup_sql() -%}
@@ -54,29 +52,13 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The same for attribution_credits: each call it holds, with its day (the calls of fct_calls it was
-    rebuilt for replace the ones of the window's days and their own earlier entries). -#}
-{% macro remember_calls(window_start) -%}
+{#- post_hook of a call mart: drop the states of `whats` (mart_state) that earlier versions kept and
+    this one no longer does (attribution_credits kept its calls before it had call_date). -#}
+{% macro forget_mart_state(whats) -%}
     {%- if execute -%}
-        {%- set held = mart_state('calls') -%}
-        {%- set calls = ref('fct_calls') -%}
-        {%- set changed = ref('int_outcomes_changed') -%}
-        {%- set existing = adapter.get_relation(database=held.database, schema=held.schema, identifier=held.identifier) -%}
-        {%- if window_start is none or not is_incremental() or existing is none -%}
-            create or replace table {{ held }} as
-            select call_date, call_id from {{ calls }};
-            {#- kept by versions before this one, which knew the days only -#}
-            drop table if exists {{ mart_state('call_days') }}
-        {%- else -%}
-            {%- set from_day = "cast('" ~ window_start ~ "' as date)" -%}
-            delete from {{ held }}
-            where call_date >= {{ from_day }}
-                or call_id in (select call_id from {{ calls }} where call_date >= {{ from_day }})
-                or call_id in (select call_id from {{ changed }} where call_id is not null);
-            insert into {{ held }}
-            select call_date, call_id from {{ calls }}
-            where {{ rebuilt_call(window_start, 'call_id', 'call_date') }}
-        {%- endif -%}
+        {%- for what in whats %}
+        drop table if exists {{ mart_state(what) }};
+        {%- endfor %}
     {%- endif -%}
 {%- endmacro %}
 
@@ -105,9 +87,9 @@
 {%- endmacro %}
 
 {#- 'YYYY-MM-DD': the first call date a call mart rebuilds, or none to rebuild every row.
-    `date_column`: the mart's own call date column; a mart without one finds the days it has not
-    been built for in the state it keeps, `tracking` (`remember_call_days`, `remember_calls`; none
-    kept yet: every row). -#}
+    `date_column`: the mart's own call date column (missing from a table an earlier version built:
+    every row); a mart without one finds the days it has not been built for in the state it keeps,
+    `tracking` (`remember_call_days`; none kept yet: every row). -#}
 {% macro mart_call_window_start(date_column=none, tracking='call_days') -%}
     {%- if incremental_run_start() is none -%}
         {{ return(none) }}
@@ -123,6 +105,10 @@
         {{ return(remember_window('mart_call_window_start:' ~ date_column, none)) }}
     {%- endif -%}
     {%- if date_column is not none -%}
+        {%- if date_column not in adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+            {{ log(this.identifier ~ ': built without column ' ~ date_column ~ ' (an earlier version), rebuilding every row', info=true) }}
+            {{ return(remember_window('mart_call_window_start:' ~ date_column, none)) }}
+        {%- endif -%}
         {%- set start = incremental_window_start(date_column, flagged, 'call_date') -%}
     {%- else -%}
         {%- set days = mart_state(tracking) -%}
@@ -143,27 +129,6 @@
     {%- else -%}
         ({{ call_date_expr }} >= cast('{{ window_start }}' as date)
          or {{ call_id_expr }} in (select call_id from {{ changed }} where call_id is not null))
-    {%- endif -%}
-{%- endmacro %}
-
-{#- The same, for a mart without a call date (attribution_credits): by call_id, the dates from fct_calls
-    (built before it in the run) and, with `held` (the mart's mart_state__<mart>__calls), the calls the
-    mart holds from the window on, which fct_calls may no longer have. -#}
-{% macro rebuilt_call_id(window_start, call_id_expr, held=none) -%}
-    {%- set calls = ref('fct_calls') -%}
-    {%- set changed = ref('int_outcomes_changed') -%}
-    {%- if window_start is none -%}
-        (1 = 1)
-    {%- else -%}
-        {{ call_id_expr }} in (
-            select call_id from {{ calls }} where call_date >= cast('{{ window_start }}' as date)
-            union all
-            select call_id from {{ changed }} where call_id is not null
-            {%- if held is not none %}
-            union all
-            select call_id from {{ held }} where call_date >= cast('{{ window_start }}' as date)
-            {%- endif %}
-        )
     {%- endif -%}
 {%- endmacro %}
 

@@ -23,27 +23,22 @@
 {%- endmacro %}
 
 {#- post_hook of a mart published by day. `day`: the day column of the mart (`t`); `by_call`: whether
-    its rows are parted by their call_id (else one part a day); `day_from_calls`: the mart has no day
-    of its own and takes its calls' day from fct_calls (attribution_credits); `window_start`: the
-    mart's window (none: every part). -#}
-{% macro remember_signatures(window_start, day='call_date', by_call=true, day_from_calls=false) -%}
+    its rows are parted by their call_id (else one part a day); `window_start`: the mart's window
+    (none: every part). -#}
+{% macro remember_signatures(window_start, day='call_date', by_call=true) -%}
     {%- if execute -%}
         {%- set state = mart_state('signatures') -%}
         {%- set calls = this if this.identifier == 'fct_calls' else ref('fct_calls') -%}
         {%- set changed = ref('int_outcomes_changed') -%}
         {%- set part = signature_part('t.call_id') if by_call else '0' -%}
-        {%- set day_of_row = 'calls.call_date' if day_from_calls else 't.' ~ day -%}
         {%- set signed -%}
             select
-                {{ day_of_row }} as day,
+                t.{{ day }} as day,
                 {{ part }} as part,
                 count(*) as row_count,
                 sum(hash(t)) as row_hash,
                 {{ signature_parts_per_day() }} as parts_per_day
             from {{ this }} as t
-            {%- if day_from_calls %}
-            inner join {{ calls }} as calls on calls.call_id = t.call_id
-            {%- endif %}
         {%- endset -%}
         {%- set existing = adapter.get_relation(database=state.database, schema=state.schema, identifier=state.identifier) -%}
         {%- if window_start is none or not is_incremental() or existing is none -%}
@@ -67,25 +62,6 @@
                 where rebuilt.day = kept.day and rebuilt.part = kept.part
             );
             insert into {{ state }}
-            {%- if day_from_calls %}
-            {#- the calls of those parts with their day (about ten thousand in a year's daily run), joined
-                to the mart's rows: one hash join against them, and no day is looked up among all calls.
-                In bare dbt runs of a year's daily build this statement took 0.53-0.55 s; finding the
-                rows' rowids by call_id first and hashing them by rowid, 0.47-0.65 s (faster as a plain
-                select, not inside the transaction that has just rewritten the mart's rows) #}
-            select
-                rebuilt_calls.call_date as day,
-                {{ part }} as part,
-                count(*) as row_count,
-                sum(hash(t)) as row_hash,
-                {{ signature_parts_per_day() }} as parts_per_day
-            from {{ this }} as t
-            inner join (
-                select calls.call_id, calls.call_date from {{ calls }} as calls
-                semi join "rebuilt_parts__{{ this.identifier }}" as rebuilt
-                    on rebuilt.day = calls.call_date and rebuilt.part = {{ signature_part('calls.call_id') }}
-            ) as rebuilt_calls on rebuilt_calls.call_id = t.call_id
-            {%- else %}
             {#- the rows of those parts found by their day and call first, then read whole by rowid:
                 hashing reads every column, and only of these rows -#}
             {{ signed }}
@@ -94,7 +70,6 @@
                 semi join "rebuilt_parts__{{ this.identifier }}" as rebuilt
                     on rebuilt.day = found.{{ day }} and rebuilt.part = {{ signature_part('found.call_id') if by_call else '0' }}
             )
-            {%- endif %}
             group by all
         {%- endif -%}
     {%- endif -%}

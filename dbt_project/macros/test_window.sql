@@ -1,12 +1,11 @@
 {#-
     Data tests in a daily run check the rows the run rebuilt, not a year of history again.
 
-    A model opts in with `config: meta: test_window: {column: <date column>}` (or, without a date
-    column, `{column: <key>, via: <model>, via_date: <its date column>}`: the keys that model has from
-    the start date on). With a run window set (macros/incremental.sql) each generic data test on the
-    model reads only the rows from the run's start date on; without one (a full build, the test
-    suite) it reads every row. Singular tests read everything, but for assert_credits_sum_to_one
-    (a per-call identity, checked on the window's calls).
+    A model opts in with `config: meta: test_window: {column: <date column>}`. With a run window set
+    (macros/incremental.sql) each generic data test on the model reads only the rows from the run's
+    start date on; without one (a full build, the test suite) it reads every row. Singular tests
+    read everything, but for assert_credits_sum_to_one (a per-call identity, checked on the window's
+    calls).
 -#}
 {% macro default__get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
@@ -37,11 +36,6 @@
     {%- set window = ((model.config.meta or {}).get('test_window') if model is not none else none) -%}
     {%- if not window -%}
         {{ return('') }}
-    {%- endif -%}
-    {%- if window.get('via') -%}
-        {%- set via = window_model_node(window['via']) -%}
-        {{ return(window['column'] ~ ' in (select ' ~ window['column'] ~ ' from ' ~ via.relation_name ~ ' where '
-                  ~ window['via_date'] ~ " >= cast('" ~ start ~ "' as date))") }}
     {%- endif -%}
     {{ return(window['column'] ~ " >= cast('" ~ start ~ "' as date)") }}
 {%- endmacro %}

@@ -14,7 +14,7 @@ credits as (
 
     select * from {{ ref('attribution_credits') }}
     {%- if start is not none %}
-    where call_id in (select call_id from calls)
+    where call_date >= cast('{{ start }}' as date)
     {%- endif %}
 
 ),

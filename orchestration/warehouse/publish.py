@@ -7,9 +7,8 @@ the new one; nobody ever sees a half-built table, and a crash mid-publish leaves
 the previous version in place.
 
 A daily run changes a few days of a year: the new file then starts as a copy of the
-published one, and of the marts with a day (DAY_OF_ROW: fct_calls, roi_daily, the review
-queue, and attribution_credits through its calls' days in each side's fct_calls) only the rows that differ are
-rewritten: each day's rows, in PARTS_PER_DAY parts by a hash of the row's call, are compared by
+published one, and of the marts with a day (DAY_OF_ROW: fct_calls, attribution_credits, the review
+queue and roi_daily) only the rows that differ are rewritten: each day's rows, in PARTS_PER_DAY parts by a hash of the row's call, are compared by
 count and a sum of row hashes, then the rows of the parts that differ by their hashes. The small
 marts are copied whole.
 
@@ -52,7 +51,6 @@ MIN_FREE_BYTES = 64 << 20
 PARTS_PER_DAY = 128
 # Where the build keeps each mart's signatures (mart_state__<mart>__signatures, macros/signatures.sql).
 STATE_SCHEMA = "intermediate"
-BUILD_CALLS = f"build.{MARTS_SCHEMA}.fct_calls"  # the build's fct_calls, attached as `build`
 
 
 def _part_of(call_id: str) -> str:
@@ -63,36 +61,25 @@ class DayOfRow(NamedTuple):
     """How a large mart published by day tells each row's day and part (`t` is the mart)."""
 
     day: str  # the day, as a select list item
-    part: str  # the part of the day, as a select list item (from the row's own columns)
-    join: str  # the join `day` needs ('' for none), to {calls}: the fct_calls of the same side
+    part: str  # the part of the day, as a select list item
     rows_in_changed_parts: str  # select of the rowids of {relation}'s rows whose (day, part) is in temp table changed_parts
-    needs: dict[str, set[str]]  # the columns (per table) all this reads, checked before publishing by day
+    needs: set[str]  # the columns all this reads, checked before publishing by day
 
 
-def _own_day(name: str, column: str, call_id: str | None) -> DayOfRow:
+def _own_day(column: str, call_id: str | None) -> DayOfRow:
     """A mart whose rows carry their day in `column` (and their call in `call_id`: none, one part a day)."""
     part = _part_of(f"t.{call_id}") if call_id else "0"
-    return DayOfRow(f"t.{column}", part, "",
+    return DayOfRow(f"t.{column}", part,
                     f"select t.rowid from {{relation}} as t semi join changed_parts as c on c.day = t.{column} and c.part = {part}",
-                    {name: {column, *([call_id] if call_id else [])}})
+                    {column, *([call_id] if call_id else [])})
 
 
 DAY_OF_ROW = {
-    **{name: _own_day(name, column, call_id)
-       for name, column, call_id in (("fct_calls", "call_date", "call_id"), ("roi_daily", "date", None),
-                                     ("call_review_queue", "call_date", "call_id"))},
-    # attribution_credits has no date column: its calls' dates come from the fct_calls of the same side (the
-    # published one for the published rows, so a call gone from the build still has its day there)
-    "attribution_credits": DayOfRow(
-        "calls.call_date", _part_of("t.call_id"),
-        "left join {calls} as calls on calls.call_id = t.call_id",
-        "select t.rowid from {relation} as t semi join (select calls.call_id from {calls} as calls "
-        f"semi join changed_parts as c on c.day = calls.call_date and c.part = {_part_of('calls.call_id')}) "
-        "as calls on calls.call_id = t.call_id",
-        {"attribution_credits": {"call_id"}, "fct_calls": {"call_id", "call_date"}}),
+    "fct_calls": _own_day("call_date", "call_id"),
+    "attribution_credits": _own_day("call_date", "call_id"),  # call_date: the last column, added after DESIGN §4
+    "call_review_queue": _own_day("call_date", "call_id"),
+    "roi_daily": _own_day("date", None),
 }
-# The marts other marts take their rows' days from (fct_calls): replaced in the copy after those are compared.
-DAY_SOURCES = {table for name, how in DAY_OF_ROW.items() for table in how.needs if table != name}
 
 
 @dataclass(frozen=True)
@@ -137,12 +124,11 @@ def publish_marts(build_path: Path, target: Path) -> Published:
             here = f'"{catalog}".main'
             stored_marts = _load_signatures(con, stored) if stored is not None and stored.exists() else set()
             names = sorted(
-                (row[0] for row in con.execute(
+                row[0] for row in con.execute(
                     "select table_name from information_schema.tables "
                     "where table_catalog = 'build' and table_schema = ? and table_type = 'BASE TABLE'",
                     [MARTS_SCHEMA],
-                ).fetchall()),
-                key=lambda name: (name in DAY_SOURCES, name),
+                ).fetchall()
             )
             if not names:
                 raise RuntimeError(f"the warehouse {build_path} has no tables in schema {MARTS_SCHEMA}: build it first")
@@ -157,6 +143,8 @@ def publish_marts(build_path: Path, target: Path) -> Published:
                     if name in stored_marts:
                         reused.append(name)
                 else:
+                    if previous is not None and name in previous and not same_shape:
+                        _drop_for_reuse(con, here, name)  # a new shape (an upgrade): not a second copy's blocks
                     con.execute(f'create or replace table {here}."{name}" as select * from build.{MARTS_SCHEMA}."{name}"')
                     days_replaced[name] = None
                     if _has_days(built, name):  # so that the next publish hashes only the build
@@ -190,9 +178,7 @@ def publish_marts(build_path: Path, target: Path) -> Published:
 
 def _has_days(shapes: dict[str, list[tuple[str, str]]], name: str) -> bool:
     """Whether `name` is a large mart published by day, with the columns that tell a row's day."""
-    if name not in DAY_OF_ROW:
-        return False
-    return all(needed <= {column for column, _ in shapes.get(table, [])} for table, needed in DAY_OF_ROW[name].needs.items())
+    return name in DAY_OF_ROW and DAY_OF_ROW[name].needs <= {column for column, _ in shapes.get(name, [])}
 
 
 def _columns(con: duckdb.DuckDBPyConnection, catalog: str, schema: str) -> dict[str, list[tuple[str, str]]]:
@@ -236,7 +222,7 @@ def _replace_changed_days(con: duckdb.DuckDBPyConnection, here: str, name: str, 
     `stored`: the published side's signatures are in `stored_days` (else the copy is hashed)."""
     _build_signatures(con, name, kept_by_build)
     was = (f"select day, part, row_count, cast(row_hash as hugeint) as row_hash from stored_days where mart = '{name}'"
-           if stored else _signatures_sql(name, f'{here}."{name}"', calls=f"{here}.fct_calls"))
+           if stored else _signatures_sql(name, f'{here}."{name}"'))
     con.execute(f"""
         create or replace temp table changed_parts as
         select coalesce(now.day, was.day) as day, coalesce(now.part, was.part) as part
@@ -249,21 +235,17 @@ def _replace_changed_days(con: duckdb.DuckDBPyConnection, here: str, name: str, 
         "select count(distinct day) + (count(*) > count(day))::int, count(*) - count(day) from changed_parts").fetchone()
     if not changed:
         return 0, 0, 0
-    if with_null:  # rows whose day cannot be told (credits of a call missing from fct_calls): copy the table whole
-        # dropped and checkpointed first, so that the new rows reuse the old rows' blocks instead of
-        # leaving the file a table larger (the copy is private: no reader sees it without the table)
-        con.execute(f'drop table {here}."{name}"')
-        con.execute("checkpoint")
+    if with_null:  # rows without a day: copy the table whole
+        _drop_for_reuse(con, here, name)
         con.execute(f'create table {here}."{name}" as select * from build.{MARTS_SCHEMA}."{name}"')
         return changed, con.execute(f'select count(*) from {here}."{name}"').fetchone()[0], 0
     # A changed part usually differs in a few rows (a deal linked to one call of a month ago): compare
     # the changed parts' rows by their hashes and rewrite only the rows whose hash is not on both sides
     # as often (writing a row costs far more than hashing it). Rows are compared whole: no key needed.
-    for rows, relation, calls in (("was_rows", f'{here}."{name}"', f"{here}.fct_calls"),
-                                  ("now_rows", f'build.{MARTS_SCHEMA}."{name}"', BUILD_CALLS)):
+    for rows, relation in (("was_rows", f'{here}."{name}"'), ("now_rows", f'build.{MARTS_SCHEMA}."{name}"')):
         # the rows are found by their narrow day and key columns first, then read whole by rowid (reading every
         # column of a year of credits to hash the few that are asked for takes 0.5 s)
-        found = DAY_OF_ROW[name].rows_in_changed_parts.format(relation=relation, calls=calls)
+        found = DAY_OF_ROW[name].rows_in_changed_parts.format(relation=relation)
         con.execute(f"create or replace temp table {rows} as "
                     f"select t.rowid as row_id, hash(t) as row_hash from {relation} as t where t.rowid in ({found})")
     con.execute("""
@@ -280,12 +262,19 @@ def _replace_changed_days(con: duckdb.DuckDBPyConnection, here: str, name: str, 
     return changed, written, con.execute("select count(*) from was_rows").fetchone()[0]
 
 
-def _signatures_sql(name: str, relation: str, calls: str = BUILD_CALLS) -> str:
-    """Each (day, part)'s row count and sum of row hashes of `relation` (a version of mart `name`; `calls`:
-    the fct_calls of the same version)."""
+def _drop_for_reuse(con: duckdb.DuckDBPyConnection, here: str, name: str) -> None:
+    """Drop a table of the copy that is about to be copied whole from the build, and checkpoint, so that
+    the new rows reuse the old rows' blocks instead of leaving the file a table larger (and the next
+    publish writing it anew). The copy is private: no reader sees it without the table."""
+    con.execute(f'drop table {here}."{name}"')
+    con.execute("checkpoint")
+
+
+def _signatures_sql(name: str, relation: str) -> str:
+    """Each (day, part)'s row count and sum of row hashes of `relation` (a version of mart `name`)."""
     how = DAY_OF_ROW[name]
     return (f"select {how.day} as day, {how.part} as part, count(*) as row_count, sum(hash(t)) as row_hash "
-            f"from {relation} as t {how.join.format(calls=calls)} group by all")
+            f"from {relation} as t group by all")
 
 
 def _build_signatures(con: duckdb.DuckDBPyConnection, name: str, kept_by_build: list[str]) -> None:

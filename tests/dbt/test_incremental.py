@@ -6,7 +6,8 @@ in the environment, as orchestration passes it); then an older day is re-landed 
 (which changes the uniqueness of a later call) and without a call the vendor no longer serves, a deal linked to an old call closes late, and a
 visit landed late weeks ago is landed again, changed (the new copy wins, the old one becomes a
 duplicate), a campaign is renamed (its latest name goes on every row), and a deal's newer version
-is landed, then its day landed again without it (the older version is kept again). Every landed
+is landed, then its day landed again without it (the older version is kept again). The first daily
+run starts from credits built without call_date, as versions before it built them. Every landed
 row's quarantine verdict and every mart must equal, row for row, a full rebuild on the same landing zone.
 """
 
@@ -169,8 +170,13 @@ def test_daily_incremental_runs_equal_a_full_rebuild(tmp_path):
     world.generate(incremental / "landing", days=days[:-10])
     _late_visit(incremental / "landing", days[3], days[4], campaign="first-copy")
     dbt(incremental, *BUILD, vars=VARS)
+    with duckdb.connect(str(incremental / "warehouse.duckdb")) as con:  # the credits as earlier versions built them
+        con.execute("alter table marts.attribution_credits drop column call_date")
+        con.execute("create table intermediate.mart_state__attribution_credits__calls as "
+                    "select call_date, call_id from marts.fct_calls")
 
-    # a land-only backfill of 8 days, then two daily runs: the first must build the backfill too
+    # a land-only backfill of 8 days, then two daily runs: the first must build the backfill too (and
+    # every credit again, with call_date: docs/migrations.md)
     world.generate(incremental / "landing", days=days[-10:-2])
     for day in days[-2:]:
         world.generate(incremental / "landing", days=[day])
@@ -195,6 +201,9 @@ def test_daily_incremental_runs_equal_a_full_rebuild(tmp_path):
     shutil.copytree(incremental / "landing", full / "landing")
     dbt(full, *BUILD, vars=VARS)
 
+    with duckdb.connect(str(incremental / "warehouse.duckdb"), read_only=True) as con:
+        assert not con.execute("select * from information_schema.tables where table_name like "
+                               "'mart_state__attribution_credits__call%'").fetchall()
     got, want = _quarantine(incremental / "warehouse.duckdb"), _quarantine(full / "warehouse.duckdb")
     for name in BASE_TABLES:
         assert got[name] == want[name], name

@@ -52,15 +52,15 @@ def test_publishing_an_unbuilt_warehouse_fails_and_keeps_the_previous_version(tm
     assert not list(tmp_path.glob(".marts.duckdb.tmp-*"))
 
 
-def _build_days(path, revenue_on_day_3: int, days: int = 5) -> None:
+def _build_days(path, revenue_on_day_3: int, days: int = 5, calls: int = 50) -> None:
     con = duckdb.connect(str(path))
     con.execute("create schema if not exists marts")
     con.execute(f"""create or replace table marts.fct_calls as
         select 'c' || i as call_id, date '2026-10-01' + cast(i % {days} as integer) as call_date,
                case when i % {days} = 3 then {revenue_on_day_3} else 10 end::decimal(18, 2) as revenue
-        from range(50) as r(i)""")
+        from range({calls}) as r(i)""")
     con.execute("""create or replace table marts.attribution_credits as
-        select call_id, m.model as attribution_model, 0.5::double as credit, revenue / 2 as revenue_credit
+        select call_id, m.model as attribution_model, 0.5::double as credit, revenue / 2 as revenue_credit, call_date
         from marts.fct_calls cross join (values ('linear'), ('last_click')) as m(model)""")
     con.execute("create or replace table marts.data_quality as select count(*) as rows_landed from marts.fct_calls")
     con.close()
@@ -123,10 +123,29 @@ def test_a_call_gone_from_the_build_takes_its_credits_with_it(tmp_path):
         con.execute("delete from marts.fct_calls where call_id = 'c3'")
         con.execute("delete from marts.attribution_credits where call_id = 'c3'")
     result = publish_marts(build, target)
-    # its published credits take their day from the published fct_calls: only that part is compared and rewritten
+    # its published credits carry their day: only that part is compared, and the call's rows deleted
     assert "attribution_credits" in result.signatures_reused
     assert result.days_replaced["attribution_credits"] == 1 and result.rows_written["attribution_credits"] == 0
     _assert_published_as_built(build, target, "fct_calls", "attribution_credits")
+
+
+def test_credits_published_without_call_date_by_an_earlier_version_are_copied_whole_once(tmp_path, monkeypatch):
+    from orchestration.warehouse import publish
+
+    monkeypatch.setattr(publish, "MIN_FREE_BYTES", 0)
+    build, target = tmp_path / "warehouse.duckdb", tmp_path / "marts.duckdb"
+    _build_days(build, 10, calls=100000)
+    with duckdb.connect(str(build)) as con:  # credits as versions before call_date built them
+        con.execute("alter table marts.attribution_credits drop column call_date")
+    assert publish_marts(build, target).days_replaced["attribution_credits"] is None
+    _build_days(build, 10, calls=100000)  # this version's build: the same rows, and call_date last
+    upgraded = publish_marts(build, target)
+    assert upgraded.days_replaced["attribution_credits"] is None  # another shape: copied whole
+    assert publish._free_share(target) < publish.MAX_FREE_SHARE  # into the old rows' blocks: not written anew next
+    _assert_published_as_built(build, target, "attribution_credits")
+    _build_days(build, 99, calls=100000)
+    assert publish_marts(build, target).days_replaced["attribution_credits"] == 1  # then by day again
+    _assert_published_as_built(build, target, "attribution_credits")
 
 
 def test_a_changed_day_rewrites_only_its_changed_rows_even_among_identical_ones(tmp_path):
@@ -257,11 +276,11 @@ def test_a_mart_copied_whole_into_the_copy_reuses_the_blocks_it_replaces(tmp_pat
             select 'c' || i as call_id, date '2026-10-01' + cast(i % 30 as integer) as call_date
             from range(200000) as r(i)""")
         con.execute("""create table marts.attribution_credits as
-            select call_id, m.model as attribution_model, md5(call_id || m.model) as touch_session_id
+            select call_id, m.model as attribution_model, md5(call_id || m.model) as touch_session_id, call_date
             from marts.fct_calls cross join (values ('linear'), ('last_click')) as m(model)""")
     publish_marts(build, target)
-    with duckdb.connect(str(build)) as con:  # credits of a call missing from fct_calls: their day cannot be
-        con.execute("delete from marts.fct_calls where call_id = 'c7'")  # told, the mart is copied whole
+    with duckdb.connect(str(build)) as con:  # credits without a day: the mart is copied whole
+        con.execute("update marts.attribution_credits set call_date = null where call_id = 'c7'")
 
     result = publish_marts(build, target)
 

@@ -22,6 +22,7 @@
 with credits as (
 
     select * from {{ ref('attribution_credits') }}
+    where {{ rebuilt_date(window_start, 'call_date') }}
 
 ),
 

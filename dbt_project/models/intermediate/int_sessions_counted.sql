@@ -14,7 +14,12 @@
 with sessions as (
 
     select * from {{ ref('int_sessions_resolved') }}
-    {{ in_incremental_window('visit_date', window_start) }}
+    {%- if window_start is not none %}
+    where visit_date >= cast('{{ window_start }}' as date)
+        {#- the same bound on the visits' own column (visit_date is its date): the scan then skips the
+            blocks of a year of older visits instead of computing each one's date -#}
+        and started_at_local >= cast(cast('{{ window_start }}' as date) as timestamp)
+    {%- endif %}
 
 ),
 

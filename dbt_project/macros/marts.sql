@@ -62,6 +62,14 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- pre_hook of an incremental mart: add `column` to a table an earlier version built without it (at
+    the end, where the model has it); its window then rebuilds every row (mart_call_window_start). -#}
+{% macro add_missing_column(column, data_type) -%}
+    {%- if execute and is_incremental() and column not in adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+        alter table {{ this }} add column {{ column }} {{ data_type }}
+    {%- endif -%}
+{%- endmacro %}
+
 {#- post_hook of an incremental mart: remember the campaign lookup it was built with. -#}
 {% macro remember_campaign_lookup() -%}
     {%- if execute -%}

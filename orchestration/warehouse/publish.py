@@ -7,10 +7,10 @@ the new one; nobody ever sees a half-built table, and a crash mid-publish leaves
 the previous version in place.
 
 A daily run changes a few days of a year: the new file then starts as a copy of the
-published one, and of the marts with a day (DAY_OF_ROW: fct_calls, attribution_credits, the review
-queue and roi_daily) only the rows that differ are rewritten: each day's rows, in PARTS_PER_DAY parts by a hash of the row's call, are compared by
-count and a sum of row hashes, then the rows of the parts that differ by their hashes. The small
-marts are copied whole.
+published one, and of the marts with a day (DAY_OF_ROW: fct_calls, attribution_credits, the
+review queue and roi_daily) only the rows that differ are rewritten: each day's rows, in
+PARTS_PER_DAY parts by a hash of the row's call, are compared by count and a sum of row hashes,
+then the rows of the parts that differ by their hashes. The small marts are copied whole.
 
 Neither side is hashed whole at every publish. The published side's signatures are kept beside the
 file (.marts.duckdb.days-<size>-<mtime>.parquet, named after the exact version of the file they

@@ -1,9 +1,9 @@
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
-    on_schema_change='append_new_columns',
+    on_schema_change='fail',
     meta={'test_window': {'column': 'call_date'}},
-    pre_hook="{{ delete_rebuilt_rows(rebuilt_call(mart_call_window_start('call_date'), 'call_id', 'call_date')) }}",
+    pre_hook=["{{ add_missing_column('call_date', 'date') }}", "{{ delete_rebuilt_rows(rebuilt_call(mart_call_window_start('call_date'), 'call_id', 'call_date')) }}"],
     post_hook=["{{ remember_campaign_lookup() }}", "{{ forget_mart_state(['calls', 'call_days']) }}", "{{ remember_signatures(mart_call_window_start('call_date')) }}"],
 ) }}
 {#-
@@ -17,9 +17,9 @@
     whose deal outcome changed.
 
     call_date came after the columns of DESIGN section 4 and is the last column (docs/migrations.md): a
-    table built by an earlier version lacks it, and its first run then rebuilds every row
-    (mart_call_window_start) and adds the column (on_schema_change append_new_columns: the only
-    change this model's table can go through in place).
+    table built by an earlier version lacks it; its first run then rebuilds every row
+    (mart_call_window_start) after adding the column (add_missing_column), so any other change of
+    shape still fails the build.
 -#}
 {%- set window_start = mart_call_window_start('call_date') %}
 

@@ -62,10 +62,15 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- Whether the table of the model being built has `column` (a table an earlier version built may not). -#}
+{% macro has_column(column) -%}
+    {{ return(column in adapter.get_columns_in_relation(this) | map(attribute='name') | list) }}
+{%- endmacro %}
+
 {#- pre_hook of an incremental mart: add `column` to a table an earlier version built without it (at
     the end, where the model has it); its window then rebuilds every row (mart_call_window_start). -#}
 {% macro add_missing_column(column, data_type) -%}
-    {%- if execute and is_incremental() and column not in adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+    {%- if execute and is_incremental() and not has_column(column) -%}
         alter table {{ this }} add column {{ column }} {{ data_type }}
     {%- endif -%}
 {%- endmacro %}
@@ -96,9 +101,9 @@
 
 {#- 'YYYY-MM-DD': the first call date a call mart rebuilds, or none to rebuild every row.
     `date_column`: the mart's own call date column (missing from a table an earlier version built:
-    every row); a mart without one finds the days it has not been built for in the state it keeps,
-    `tracking` (`remember_call_days`; none kept yet: every row). -#}
-{% macro mart_call_window_start(date_column=none, tracking='call_days') -%}
+    every row); a mart without one finds the days it has not been built for in the call days it
+    keeps (`remember_call_days`; none kept yet: every row). -#}
+{% macro mart_call_window_start(date_column=none) -%}
     {%- if incremental_run_start() is none -%}
         {{ return(none) }}
     {%- endif -%}
@@ -113,13 +118,13 @@
         {{ return(remember_window('mart_call_window_start:' ~ date_column, none)) }}
     {%- endif -%}
     {%- if date_column is not none -%}
-        {%- if date_column not in adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+        {%- if not has_column(date_column) -%}
             {{ log(this.identifier ~ ': built without column ' ~ date_column ~ ' (an earlier version), rebuilding every row', info=true) }}
             {{ return(remember_window('mart_call_window_start:' ~ date_column, none)) }}
         {%- endif -%}
         {%- set start = incremental_window_start(date_column, flagged, 'call_date') -%}
     {%- else -%}
-        {%- set days = mart_state(tracking) -%}
+        {%- set days = mart_state('call_days') -%}
         {%- if adapter.get_relation(database=days.database, schema=days.schema, identifier=days.identifier) is none -%}
             {{ return(remember_window('mart_call_window_start:' ~ date_column, none)) }}
         {%- endif -%}

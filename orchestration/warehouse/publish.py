@@ -123,13 +123,14 @@ def publish_marts(build_path: Path, target: Path) -> Published:
             catalog = con.execute("select current_database()").fetchone()[0]
             here = f'"{catalog}".main'
             stored_marts = _load_signatures(con, stored) if stored is not None and stored.exists() else set()
-            names = sorted(
-                row[0] for row in con.execute(
+            names = [
+                row[0]
+                for row in con.execute(
                     "select table_name from information_schema.tables "
-                    "where table_catalog = 'build' and table_schema = ? and table_type = 'BASE TABLE'",
+                    "where table_catalog = 'build' and table_schema = ? and table_type = 'BASE TABLE' order by 1",
                     [MARTS_SCHEMA],
                 ).fetchall()
-            )
+            ]
             if not names:
                 raise RuntimeError(f"the warehouse {build_path} has no tables in schema {MARTS_SCHEMA}: build it first")
             built = _columns(con, "build", MARTS_SCHEMA)
@@ -137,7 +138,7 @@ def publish_marts(build_path: Path, target: Path) -> Published:
                 con.execute(f'drop table {here}."{stale}"')
             for name in names:
                 same_shape = previous is not None and previous.get(name) == built.get(name)
-                if same_shape and _has_days(built, name) and _has_days(previous, name):
+                if same_shape and _has_days(built, name):
                     days_replaced[name], rows_written[name], compared[name] = _replace_changed_days(
                         con, here, name, name in stored_marts, kept_by_build)
                     if name in stored_marts:

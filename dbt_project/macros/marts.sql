@@ -100,8 +100,8 @@
 {%- endmacro %}
 
 {#- 'YYYY-MM-DD': the first call date a call mart rebuilds, or none to rebuild every row.
-    `date_column`: the mart's own call date column (missing from a table an earlier version built:
-    every row); a mart without one finds the days it has not been built for in the call days it
+    `date_column`: the mart's own call date column (its days read from its signatures: signed_days;
+    missing from a table an earlier version built: every row); a mart without one finds the days it has not been built for in the call days it
     keeps (`remember_call_days`; none kept yet: every row). -#}
 {% macro mart_call_window_start(date_column=none) -%}
     {%- if incremental_run_start() is none -%}
@@ -122,7 +122,7 @@
             {{ log(this.identifier ~ ': built without column ' ~ date_column ~ ' (an earlier version), rebuilding every row', info=true) }}
             {{ return(remember_window('mart_call_window_start:' ~ date_column, none)) }}
         {%- endif -%}
-        {%- set start = incremental_window_start(date_column, flagged, 'call_date') -%}
+        {%- set start = incremental_window_start(date_column, flagged, 'call_date', tracking=signed_days(date_column)) -%}
     {%- else -%}
         {%- set days = mart_state('call_days') -%}
         {%- if adapter.get_relation(database=days.database, schema=days.schema, identifier=days.identifier) is none -%}

@@ -69,8 +69,26 @@
                 select found.rowid from {{ this }} as found
                 semi join "rebuilt_parts__{{ this.identifier }}" as rebuilt
                     on rebuilt.day = found.{{ day }} and rebuilt.part = {{ signature_part('found.call_id') if by_call else '0' }}
+                {#- the rebuilt days first: hashing every call id of the mart to find their parts took twice as long #}
+                where found.{{ day }} in (select day from "rebuilt_parts__{{ this.identifier }}")
             )
             group by all
         {%- endif -%}
     {%- endif -%}
+{%- endmacro %}
+
+{#- The days a mart published by day holds, as a relation with the mart's day column `day` for
+    incremental_window_start: its signatures (a row per day and part: 47 k for a year of 14 M credits)
+    when they account for every row of the mart, else the mart itself. -#}
+{% macro signed_days(day) -%}
+    {%- set state = mart_state('signatures') -%}
+    {%- if adapter.get_relation(database=state.database, schema=state.schema, identifier=state.identifier) is not none -%}
+        {%- set agree -%}
+            select (select coalesce(sum(row_count), 0) from {{ state }}) = (select count(*) from {{ this }})
+        {%- endset -%}
+        {%- if run_query(agree).columns[0].values()[0] -%}
+            {{ return('(select day as ' ~ day ~ ' from ' ~ state ~ ')') }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(this) }}
 {%- endmacro %}

@@ -35,7 +35,9 @@ def test_a_reader_holding_the_published_file_keeps_reading_while_a_new_version_i
     tables = fresh.execute("select table_name from information_schema.tables").fetchall()
     assert tables == [("roi_daily",)]  # only the marts are published
     fresh.close()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["marts.duckdb", "warehouse.duckdb"]  # nothing left behind
+    # nothing left behind but the replaced version, kept as the spare for the next publish
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".marts.duckdb.spare", "marts.duckdb", "warehouse.duckdb"]
+    assert _rows(tmp_path / ".marts.duckdb.spare", "marts.roi_daily")[0][1] == 100
 
 
 def test_publishing_an_unbuilt_warehouse_fails_and_keeps_the_previous_version(tmp_path):
@@ -92,6 +94,8 @@ def test_a_daily_publish_replaces_only_the_days_that_changed_and_equals_the_buil
     third = publish_marts(build, target)
     assert third.days_replaced["fct_calls"] == 6
     _assert_published_as_built(build, target, "fct_calls", "attribution_credits")
+    # the same build again: the spare (the second version) is brought up to it, then nothing is left to replace
+    assert publish_marts(build, target).days_replaced["fct_calls"] == 6
     assert publish_marts(build, target).days_replaced == {"attribution_credits": 0, "data_quality": None, "fct_calls": 0}
 
 
@@ -104,14 +108,106 @@ def test_kept_signatures_that_do_not_describe_the_published_file_are_not_trusted
 
     _build_days(build, 99)
     publish_marts(build, target)
-    [kept] = tmp_path.glob(".marts.duckdb.days-*.parquet")
-    assert kept != first_kept  # named after the new version of the file
+    spare = tmp_path / ".marts.duckdb.spare"
+    assert sorted(tmp_path.glob(".marts.duckdb.days-*.parquet")) == sorted([first_kept, _kept_for(target)])
+    kept = _kept_for(target)
+    assert kept != first_kept  # named after the new version of the file (the first: the spare's)
+    spare.unlink()  # removed by hand
     kept.unlink()  # as if the last publish died between its rename and writing them
     first_kept.write_bytes(stale)
     _build_days(build, 10)  # back to the first version: the stale signatures say nothing changed
     third = publish_marts(build, target)
     assert third.signatures_reused == ()
     assert third.days_replaced["fct_calls"] == 1
+    _assert_published_as_built(build, target, "fct_calls", "attribution_credits")
+
+
+def _kept_for(path):
+    """The signature file named after this exact version of the file at `path`."""
+    from orchestration.warehouse import publish
+
+    return path.parent / f".marts.duckdb.days-{publish._identity(path)}.parquet"
+
+
+def test_the_next_publish_brings_the_spare_up_to_date_instead_of_copying_the_published_file(tmp_path):
+    build, target = tmp_path / "warehouse.duckdb", tmp_path / "marts.duckdb"
+    spare = tmp_path / ".marts.duckdb.spare"
+    _build_days(build, 10)
+    assert publish_marts(build, target).started_from == "anew"
+    _build_days(build, 20)
+    assert publish_marts(build, target).started_from == "copy"  # no spare yet
+    second = target.stat().st_ino
+    assert _rows(spare, "marts.fct_calls") != _rows(build, "marts.fct_calls")  # the first version
+    _build_days(build, 30)
+
+    third = publish_marts(build, target)
+
+    assert third.started_from == "spare"
+    assert third.days_replaced["fct_calls"] == 1 and third.signatures_reused == ("attribution_credits", "fct_calls")
+    _assert_published_as_built(build, target, "fct_calls", "attribution_credits", "data_quality")
+    assert spare.stat().st_ino == second  # the version it replaced is the next spare
+    assert sorted(tmp_path.glob(".marts.duckdb.days-*.parquet")) == sorted([_kept_for(target), _kept_for(spare)])
+    _build_days(build, 10)  # the spare (the second version) differs from the build on that day too
+    assert publish_marts(build, target).started_from == "spare"
+    _assert_published_as_built(build, target, "fct_calls", "attribution_credits", "data_quality")
+
+
+_READER = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+for line in sys.stdin:
+    print(con.execute("select sum(revenue) from marts.fct_calls").fetchone()[0], flush=True)
+"""
+
+
+def test_a_spare_another_process_still_reads_is_left_to_it_and_the_publish_copies(tmp_path):
+    import subprocess
+    import sys
+
+    build, target = tmp_path / "warehouse.duckdb", tmp_path / "marts.duckdb"
+    _build_days(build, 10)
+    publish_marts(build, target)
+    reader = subprocess.Popen([sys.executable, "-c", _READER, str(target)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        reader.stdin.write("?\n")
+        reader.stdin.flush()
+        before = reader.stdout.readline()
+        _build_days(build, 99)
+        publish_marts(build, target)  # the reader's version is now the spare
+        _build_days(build, 50)
+
+        result = publish_marts(build, target)
+
+        assert result.started_from == "copy"  # the spare is locked by the reader
+        _assert_published_as_built(build, target, "fct_calls", "attribution_credits")
+        reader.stdin.write("?\n")
+        reader.stdin.flush()
+        assert reader.stdout.readline() == before  # its version, untouched
+    finally:
+        reader.stdin.close()
+        reader.wait(timeout=30)
+    _build_days(build, 10)
+    assert publish_marts(build, target).started_from == "spare"  # the version before, unread
+    _assert_published_as_built(build, target, "fct_calls", "attribution_credits")
+
+
+def test_a_spare_that_is_the_published_file_itself_is_never_written_into(tmp_path):
+    import os
+
+    build, target = tmp_path / "warehouse.duckdb", tmp_path / "marts.duckdb"
+    _build_days(build, 10)
+    publish_marts(build, target)
+    os.link(target, tmp_path / ".marts.duckdb.spare")  # a publish died between linking the spare and its rename
+    published = _rows(target, "marts.fct_calls")
+    reader = duckdb.connect(str(target), read_only=True)  # in this process: no lock keeps the publish out
+    _build_days(build, 99)
+
+    result = publish_marts(build, target)
+
+    assert result.started_from == "copy"
+    assert sorted(reader.execute("select * from marts.fct_calls").fetchall()) == published
+    reader.close()
     _assert_published_as_built(build, target, "fct_calls", "attribution_credits")
 
 
@@ -144,6 +240,10 @@ def test_credits_published_without_call_date_by_an_earlier_version_are_copied_wh
     assert publish._free_share(target) < publish.MAX_FREE_SHARE  # into the old rows' blocks: not written anew next
     _assert_published_as_built(build, target, "attribution_credits")
     _build_days(build, 99, calls=100000)
+    # the spare is the version before the upgrade: copied whole once more, into its own old blocks
+    assert publish_marts(build, target).days_replaced["attribution_credits"] is None
+    assert publish._free_share(target) < publish.MAX_FREE_SHARE
+    _build_days(build, 98, calls=100000)
     assert publish_marts(build, target).days_replaced["attribution_credits"] == 1  # then by day again
     _assert_published_as_built(build, target, "attribution_credits")
 
@@ -211,7 +311,8 @@ def test_the_signatures_the_build_keeps_are_read_when_they_account_for_every_row
     with duckdb.connect(str(build)) as con:  # a row the kept signatures do not know of
         con.execute("insert into marts.fct_calls select call_id || 'x', call_date, revenue from marts.fct_calls limit 1")
     again = publish_marts(build, target)
-    assert again.build_signatures_kept == () and again.rows_written["fct_calls"] == 1
+    # the row, and the ten of the day the spare (the first version) has as they were
+    assert again.build_signatures_kept == () and again.rows_written["fct_calls"] == 11
     _assert_published_as_built(build, target, "fct_calls", "attribution_credits")
 
 
@@ -253,11 +354,15 @@ def test_a_published_file_mostly_free_space_is_written_anew_compact(tmp_path, mo
     rewritten = publish_marts(build, target)
     assert rewritten.days_replaced == {"fct_calls": 30}
     assert publish._free_share(target) > publish.MAX_FREE_SHARE
+    calls(3)  # the spare (the first version, compact) is brought up to date: every row again
+    assert publish_marts(build, target).started_from == "spare"
+    assert publish._free_share(target) > publish.MAX_FREE_SHARE
     bloated = target.stat().st_size
+    calls(4)
 
     again = publish_marts(build, target)
 
-    assert again.days_replaced == {"fct_calls": None}  # copied whole into a new file
+    assert again.days_replaced == {"fct_calls": None} and again.started_from == "anew"  # neither is copied
     assert publish._free_share(target) == 0.0
     # about the first copy's size: DuckDB's parallel writes lay the same rows out a little differently
     # from one write to the next (8.7 MB against 7.6 MB seen), the free blocks are twice that

@@ -26,8 +26,10 @@ kept beside it as a hard link, the spare (.marts.duckdb.spare), and the next pub
 aside and brings it up to date instead of copying the published file: only the rows that differ from
 the build are written, those of the last two runs. A reader still holding that version holds DuckDB's
 read lock on it (a read-only connection does), so opening it to write fails and the publish copies
-the published file as before, leaving the reader its version whole. A spare without signatures (a
-crash before they were written) is not used either: hashing it would cost more than the copy.
+the published file as before, leaving the reader its version whole (POSIX locks are per process: a
+reader inside the publishing process would not keep it out, and the pipeline keeps none open across
+publishes). A spare without signatures (a crash before they were written) is not used either:
+hashing it would cost more than the copy.
 
 Replaced rows leave free blocks in the file, which DuckDB reuses but never returns: once they
 pass a quarter of it, the next publish writes the file anew from the build instead of copying it.

@@ -101,8 +101,8 @@
 
 {#- 'YYYY-MM-DD': the first call date a call mart rebuilds, or none to rebuild every row.
     `date_column`: the mart's own call date column (its days read from its signatures: signed_days;
-    missing from a table an earlier version built: every row); a mart without one finds the days it has not been built for in the call days it
-    keeps (`remember_call_days`; none kept yet: every row). -#}
+    missing from a table an earlier version built: every row); a mart without one finds the days it
+    has not been built for in the call days it keeps (`remember_call_days`; none kept yet: every row). -#}
 {% macro mart_call_window_start(date_column=none) -%}
     {%- if incremental_run_start() is none -%}
         {{ return(none) }}

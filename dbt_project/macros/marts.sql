@@ -102,8 +102,9 @@
 {#- 'YYYY-MM-DD': the first call date a call mart rebuilds, or none to rebuild every row.
     `date_column`: the mart's own call date column (its days read from its signatures: signed_days;
     missing from a table an earlier version built: every row); a mart without one finds the days it
-    has not been built for in the call days it keeps (`remember_call_days`; none kept yet: every row). -#}
-{% macro mart_call_window_start(date_column=none) -%}
+    has not been built for in the call days it keeps (`remember_call_days`; none kept yet: every row).
+    `campaigns`: whether the mart's rows carry the campaign lookup (a change to it rebuilds every row). -#}
+{% macro mart_call_window_start(date_column=none, campaigns=true) -%}
     {%- if incremental_run_start() is none -%}
         {{ return(none) }}
     {%- endif -%}
@@ -113,7 +114,7 @@
     {%- endif -%}
     {%- set base = upstream_relation('base_calltouch__calls') -%}
     {%- set flagged = upstream_relation('int_calls_flagged') -%}
-    {%- if campaign_lookup_changed() -%}
+    {%- if campaigns and campaign_lookup_changed() -%}
         {{ log(this.identifier ~ ': the campaign lookup changed, rebuilding every row', info=true) }}
         {{ return(remember_window('mart_call_window_start:' ~ date_column, none)) }}
     {%- endif -%}

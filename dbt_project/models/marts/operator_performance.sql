@@ -1,14 +1,27 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    meta={'test_window': {'column': 'date'}},
+    pre_hook="{{ delete_rebuilt_rows(rebuilt_date(mart_call_window_start(campaigns=false), 'date')) }}",
+    post_hook="{{ remember_call_days(mart_call_window_start(campaigns=false)) }}",
+) }}
 {#-
     Answered calls per (local date, call center, operator): talk time against the center's average
     that day, what the calls brought (target calls, linked won deals, revenue) and what the talk cost
     (talk minutes x operator_cost_per_minute) - "does the extra time pay?" is revenue - talk_cost.
-    Unknown center or operator is '(unknown)'.
+    Unknown center or operator is '(unknown)'. Incremental by date (macros/marts.sql), as fct_calls
+    changes: a run rebuilds the dates from its window on and the dates of the calls whose deal
+    outcome changed, whole (a date's center average needs all its calls). A day with no answered
+    call has no row, so the days built are kept apart (remember_call_days); no campaign in its rows.
 -#}
+{%- set window_start = mart_call_window_start(campaigns=false) %}
+-- depends_on: {{ ref('int_campaigns') }} (beside which mart_state keeps the days built)
 
 with calls as (
 
     select * from {{ ref('fct_calls') }}
-    where answered
+    where answered and {{ rebuilt_date(window_start, 'call_date') }}
 
 ),
 

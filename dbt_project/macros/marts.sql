@@ -1,17 +1,19 @@
 {#-
-    Incremental marts (fct_calls, attribution_credits, roi_daily). A daily run rebuilds the rows of
-    the calls (and dates) its window can change and keeps the rest:
+    Incremental marts (fct_calls, attribution_credits, roi_daily, the review queue,
+    operator_performance). A daily run rebuilds the rows of the calls (and dates) its window can
+    change and keeps the rest:
       - every call from the call window on (macros/incremental.sql: the run's start date, days the
         mart has not seen, calls whose copies changed);
       - the calls whose deal outcome changed (int_outcomes_changed: a deal that closed late, a link
         that moved to a late call), wherever they are in time;
-      - everything, when the campaign lookup (Direct campaigns, their latest names, the override
-        seed) differs from the one the mart was last built with - a renamed campaign or a new
-        override can move any old row - or when the run has no window.
+      - everything, in the marts whose rows carry campaigns, when the campaign lookup (Direct
+        campaigns, their latest names, the override seed) differs from the one the mart was last
+        built with - a renamed campaign or a new override can move any old row - and in every mart
+        when the run has no window.
     The lookup a mart was built with is kept beside the intermediate models, in
-    mart_state__<mart>__campaign_lookup (written by a post_hook of the mart); so are, for the review
-    queue (a few calls a day, without a row for every call day), the call days it was built for
-    (mart_state__<mart>__call_days).
+    mart_state__<mart>__campaign_lookup (written by a post_hook of the mart); so are, for the marts
+    without a row for every call day (the review queue: a few calls a day; operator_performance: a day
+    with no answered call), the call days they were built for (mart_state__<mart>__call_days).
 -#}
 
 {% macro campaign_lookup_sql() -%}
@@ -34,7 +36,7 @@
     {{ return(mart_state('campaign_lookup')) }}
 {%- endmacro %}
 
-{#- post_hook of a call mart without a date column of its own: remember the call days (of fct_calls,
+{#- post_hook of a call mart without a row for every call day: remember the call days (of fct_calls,
     built before it) it now holds - in the same transaction as its rows, so a build that fails leaves
     the days it did not finish out. -#}
 {% macro remember_call_days(window_start) -%}

@@ -1,13 +1,13 @@
-"""Publishing the marts for BI tools: copy and atomic rename (DESIGN §2).
+"""Publishing the marts for BI tools: a new file and atomic rename (DESIGN §2).
 
-The marts are copied from the build warehouse into a new DuckDB file beside the
-published one, checkpointed and fsynced, then renamed over it. A BI tool that
+The marts are written from the build warehouse into a DuckDB file beside the published
+one, checkpointed and fsynced, then renamed over it. A BI tool that
 keeps the old file open keeps reading the old version; one that reconnects sees
 the new one; nobody ever sees a half-built table, and a crash mid-publish leaves
 the previous version in place.
 
-A daily run changes a few days of a year: the new file then starts as a copy of the
-published one, and of the marts with a day (DAY_OF_ROW: fct_calls, attribution_credits, the
+A daily run changes a few days of a year: the new file then starts as an earlier version (the
+spare, below, or a copy of the published file), and of the marts with a day (DAY_OF_ROW: fct_calls, attribution_credits, the
 review queue and roi_daily) only the rows that differ are rewritten: each day's rows, in
 PARTS_PER_DAY parts by a hash of the row's call, are compared by count and a sum of row hashes,
 then the rows of the parts that differ by their hashes. The small marts are copied whole.

@@ -4,12 +4,13 @@ A small generated world (benchmarks/world.py): the warehouse is built on the fir
 day at a time is landed and built with the run's window, as the daily schedule does (the window
 in the environment, as orchestration passes it); then an older day is re-landed with a late call
 (which changes the uniqueness of a later call) and without a call the vendor no longer serves, a
-deal linked to an old call closes late, and a visit landed late weeks ago is landed again, changed (the new copy wins, the old one becomes a
-duplicate), a campaign is renamed (its latest name goes on every row), and a deal's newer version
+deal linked to an old call closes late, and a visit landed late weeks ago is landed again, changed
+(the new copy wins, the old one becomes a duplicate), a campaign is renamed (its latest name goes on every row), and a deal's newer version
 is landed, then its day landed again without it (the older version is kept again), and the marts
-lack an older day (as after a build that failed once the intermediate models had it). The first daily
-run starts from credits built without call_date, as versions before it built them. Every landed
-row's quarantine verdict and every mart must equal, row for row, a full rebuild on the same landing zone.
+lack an older day (as after a build that failed once the intermediate models had it). The first
+daily run starts from credits built without call_date, as versions before it built them. Every
+landed row's quarantine verdict and every mart must equal, row for row, a full rebuild on the same
+landing zone.
 """
 
 from __future__ import annotations

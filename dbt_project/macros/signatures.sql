@@ -28,7 +28,6 @@
 {% macro remember_signatures(window_start, day='call_date', by_call=true) -%}
     {%- if execute -%}
         {%- set state = mart_state('signatures') -%}
-        {%- set calls = this if this.identifier == 'fct_calls' else ref('fct_calls') -%}
         {%- set changed = ref('int_outcomes_changed') -%}
         {%- set part = signature_part('t.call_id') if by_call else '0' -%}
         {%- set signed -%}
@@ -44,35 +43,34 @@
         {%- if window_start is none or not is_incremental() or existing is none -%}
             create or replace table {{ state }} as {{ signed }} group by all
         {%- else -%}
+            {#- the parts rebuilt: every part of the days from the window on, and before it the parts
+                of the calls (roi_daily: the dates) whose deal outcome changed - found by their days
+                written as literals, which skip the row groups of other days -#}
             {%- set from_day = "cast('" ~ window_start ~ "' as date)" -%}
-            create or replace temp table "rebuilt_parts__{{ this.identifier }}" as
-            {%- if by_call %}
-            select distinct call_date as day, {{ signature_part('call_id') }} as part
-            from {{ calls }}
-            where call_date >= {{ from_day }}
-                or call_id in (select call_id from {{ changed }} where call_id is not null)
-            {%- else %}
-            select distinct {{ day }} as day, 0 as part from {{ this }} where {{ day }} >= {{ from_day }}
-            union
-            select date as day, 0 as part from {{ changed }} where date is not null
-            {%- endif %};
+            {%- set changed_days = changed_outcome_dates(window_start, calls=by_call) | reject('none') | list -%}
+            {%- set changed_parts -%}
+                {%- if by_call -%}
+                    (select date, {{ signature_part('call_id') }} from {{ changed }}
+                     where call_id is not null and date in {{ date_literals(changed_days) }})
+                {%- endif -%}
+            {%- endset -%}
             delete from {{ state }} as kept
-            where kept.day >= {{ from_day }} or exists (
-                select 1 from "rebuilt_parts__{{ this.identifier }}" as rebuilt
-                where rebuilt.day = kept.day and rebuilt.part = kept.part
-            );
+            where kept.day >= {{ from_day }}
+            {%- if changed_days %}
+                or (kept.day in {{ date_literals(changed_days) }}
+                    {%- if by_call %} and (kept.day, kept.part) in {{ changed_parts }}{% endif %})
+            {%- endif %};
             insert into {{ state }}
-            {#- the rows of those parts found by their day and call first, then read whole by rowid:
-                hashing reads every column, and only of these rows -#}
             {{ signed }}
-            where t.rowid in (
-                select found.rowid from {{ this }} as found
-                semi join "rebuilt_parts__{{ this.identifier }}" as rebuilt
-                    on rebuilt.day = found.{{ day }} and rebuilt.part = {{ signature_part('found.call_id') if by_call else '0' }}
-                {#- the rebuilt days first: hashing every call id of the mart to find their parts took twice as long #}
-                where found.{{ day }} in (select day from "rebuilt_parts__{{ this.identifier }}")
-            )
+            where t.{{ day }} >= {{ from_day }}
             group by all
+            {%- if changed_days %};
+            insert into {{ state }}
+            {{ signed }}
+            where t.{{ day }} in {{ date_literals(changed_days) }}
+                {%- if by_call %} and (t.{{ day }}, {{ part }}) in {{ changed_parts }}{% endif %}
+            group by all
+            {%- endif %}
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}

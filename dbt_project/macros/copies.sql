@@ -165,9 +165,11 @@
 
 {#- pre_hook of every incremental base model: drop the landed days the run reads again, after
     remembering, for the post_hook that ranks copies again, the keys of the rows it drops (a re-landed
-    day may no longer hold a copy that won over another). -#}
+    day may no longer hold a copy that won over another); and the payload columns an earlier version
+    kept (macros/landing.sql). -#}
 {% macro replace_landed_window(source_name, table_name, key_columns) -%}
     {%- set window_start = landing_window_start(source_name, table_name) -%}
+    {{ drop_payload_columns() }}
     {{ remember_replaced_keys(key_columns, window_start) }}
     {{ delete_incremental_window('_partition_date', window_start) }}
 {%- endmacro %}

@@ -24,7 +24,7 @@ with landed as (
 checked as (
 
     select
-        *,
+        {{ landed_columns() }},
         case
             when _malformed is not null then _malformed
             when contact_id is null or trim(contact_id) = '' then 'missing_id'

@@ -12,20 +12,22 @@
     validity rule. Which version is kept: macros/amocrm.sql. Incremental on the landed day: a run
     reads the landed days of its window and ranks every version of the deals it wrote again.
 -#}
+{%- set payload_fields = {
+    'created_at': '$.created_at', 'price': '$.price', 'status_id': '$.status_id',
+} %}
 {%- set window_start = landing_window_start('amocrm', 'leads') %}
 
 with landed as (
 
-    select * from {{ landing_relation('amocrm', 'leads', payload_fields={
-        'created_at': '$.created_at', 'price': '$.price', 'status_id': '$.status_id',
-    }, from_day=window_start) }} as landed_leads
+    select * from {{ landing_relation('amocrm', 'leads', payload_fields=payload_fields, from_day=window_start) }}
+        as landed_leads
 
 ),
 
 checked as (
 
     select
-        *,
+        {{ landed_columns(payload_fields) }},
         case
             when _malformed is not null then _malformed
             when lead_id is null or trim(lead_id) = '' then 'missing_id'

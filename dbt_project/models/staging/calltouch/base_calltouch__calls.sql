@@ -12,20 +12,22 @@
     the rest. Copies of one call id: macros/copies.sql. Incremental on the landed day: a run reads
     the landed days of its window again and keeps the rest (macros/incremental.sql).
 -#}
+{%- set payload_fields = {
+    'date': '$.date', 'duration': '$.duration', 'waiting': '$.waitingConnect', 'successful': '$.successful',
+} %}
 {%- set window_start = landing_window_start('calltouch', 'calls') %}
 
 with landed as (
 
-    select * from {{ landing_relation('calltouch', 'calls', payload_fields={
-        'date': '$.date', 'duration': '$.duration', 'waiting': '$.waitingConnect', 'successful': '$.successful',
-    }, from_day=window_start) }} as landed_calls
+    select * from {{ landing_relation('calltouch', 'calls', payload_fields=payload_fields, from_day=window_start) }}
+        as landed_calls
 
 ),
 
 checked as (
 
     select
-        *,
+        {{ landed_columns(payload_fields) }},
         case
             when _malformed is not null then _malformed
             when call_id is null or trim(call_id) = '' then 'missing_id'

@@ -13,19 +13,20 @@
     (date, campaign): macros/copies.sql. Incremental on the landed day: a run reads the landed days
     of its window and ranks the copies of the keys it wrote again over the whole table.
 -#}
+{%- set payload_fields = {'date': '$.Date'} %}
 {%- set window_start = landing_window_start('yandex_direct', 'campaign_stats') %}
 
 with landed as (
 
-    select * from {{ landing_relation('yandex_direct', 'campaign_stats', payload_fields={'date': '$.Date'},
-                                      from_day=window_start) }} as landed_stats
+    select * from {{ landing_relation('yandex_direct', 'campaign_stats', payload_fields=payload_fields, from_day=window_start) }}
+        as landed_stats
 
 ),
 
 checked as (
 
     select
-        *,
+        {{ landed_columns(payload_fields) }},
         case
             when _malformed is not null then _malformed
             when campaign_id is null or trim(campaign_id) = '' then 'missing_id'

@@ -11,19 +11,20 @@
     Copies of one visit id: macros/copies.sql. Incremental on the landed day: a run reads the landed
     days of its window again and keeps the rest (macros/incremental.sql).
 -#}
+{%- set payload_fields = {'date_time': '$."ym:s:dateTime"'} %}
 {%- set window_start = landing_window_start('yandex_metrika', 'visits') %}
 
 with landed as (
 
-    select * from {{ landing_relation('yandex_metrika', 'visits', payload_fields={'date_time': '$."ym:s:dateTime"'},
-                                      from_day=window_start) }} as landed_visits
+    select * from {{ landing_relation('yandex_metrika', 'visits', payload_fields=payload_fields, from_day=window_start) }}
+        as landed_visits
 
 ),
 
 checked as (
 
     select
-        *,
+        {{ landed_columns(payload_fields) }},
         case
             when _malformed is not null then _malformed
             when visit_id is null or trim(visit_id) = '' then 'missing_id'

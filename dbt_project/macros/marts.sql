@@ -162,8 +162,8 @@
     dates), or of its calls only (`calls`: their call dates, and none for a call that no longer
     exists) - as sorted 'YYYY-MM-DD' strings, read once per model. Marts write them into their SQL as
     literals: DuckDB filters every scan by them before anything else, where a subquery on
-    int_outcomes_changed filters after a join (roi_daily's SQL in a year's daily run 0.5 -> 0.25 s;
-    the signatures of the credits' changed calls 0.8 -> 0.4 s). -#}
+    int_outcomes_changed filters after a join (in a year's daily run: roi_daily's SQL 0.52 ->
+    0.32-0.40 s, the credits' signature post_hook 0.80 -> 0.41 s). -#}
 {% macro changed_outcome_dates(window_start, calls=false) -%}
     {%- set changed = ref('int_outcomes_changed') -%}
     {%- if not execute or window_start is none -%}

@@ -123,17 +123,35 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- 'YYYY-MM-DD': the earliest own day of a row this run wrote or re-ranked in `base` (so the models
-    built from it rebuild from there), or none without a window. Called by incremental models
-    downstream of `base` (is_incremental() is theirs). -#}
-{% macro changed_copies_start(base, own_day) -%}
+{#- 'YYYY-MM-DD': the earliest own day of a row this run wrote, re-ranked or replaced in the base
+    model `base_model` (so the models built from it rebuild from there), or none without a window.
+    A replaced row counts even when its landed day comes back without it: a day landed again may no
+    longer hold a row of an earlier day that it alone held, and that day must lose it downstream too.
+    Called by incremental models downstream of the base model (is_incremental() is theirs). -#}
+{% macro changed_copies_start(base_model, own_day) -%}
     {%- if incremental_run_start() is none -%}
         {{ return(none) }}
     {%- endif -%}
+    {%- set replaced = replaced_days_relation(base_model) -%}
+    {%- set kept = adapter.get_relation(database=replaced.database, schema=replaced.schema, identifier=replaced.identifier) -%}
     {%- set sql -%}
-        select cast(min({{ own_day }}) as varchar) from {{ base }} where _built_at = {{ this_run_at() }}
+        select cast(min(day) as varchar) from (
+            select min({{ own_day }}) as day from {{ upstream_relation(base_model) }} where _built_at = {{ this_run_at() }}
+            {%- if kept is not none %}
+            union all
+            select day from {{ replaced }}
+            {%- endif %}
+        ) as changed
     {%- endset -%}
     {{ return(run_query(sql).columns[0].values()[0]) }}
+{%- endmacro %}
+
+{#- The table beside the base model `model_name` that keeps the earliest own day of the rows its
+    last incremental run replaced (`remember_replaced_days`). -#}
+{% macro replaced_days_relation(model_name) -%}
+    {%- set node = window_model_node(model_name) -%}
+    {{ return(api.Relation.create(database=node.database, schema=node.schema,
+                                  identifier=(node.alias or node.name) ~ '__replaced_days')) }}
 {%- endmacro %}
 
 {#- 'YYYY-MM-DD' of the first landed day an incremental base model rebuilds: the run's start date, or
@@ -165,12 +183,14 @@
 
 {#- pre_hook of every incremental base model: drop the landed days the run reads again, after
     remembering, for the post_hook that ranks copies again, the keys of the rows it drops (a re-landed
-    day may no longer hold a copy that won over another); and the payload columns an earlier version
-    kept (macros/landing.sql). -#}
-{% macro replace_landed_window(source_name, table_name, key_columns) -%}
+    day may no longer hold a copy that won over another) and, given the rows' `own_day`, the earliest
+    own day among them (for the models downstream); and the payload columns an earlier version kept
+    (macros/landing.sql). -#}
+{% macro replace_landed_window(source_name, table_name, key_columns, own_day=none) -%}
     {%- set window_start = landing_window_start(source_name, table_name) -%}
     {{ drop_payload_columns() }}
     {{ remember_replaced_keys(key_columns, window_start) }}
+    {{ remember_replaced_days(own_day, window_start) }}
     {{ delete_incremental_window('_partition_date', window_start) }}
 {%- endmacro %}
 
@@ -180,6 +200,16 @@
         create or replace temp table {{ replaced_keys_relation() }} as
         select distinct {{ key_columns | join(', ') }} from {{ this }}
         where _partition_date >= cast('{{ window_start }}' as date);
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A statement of its own, for a base model whose rows have an own day (`own_day`, an expression):
+    the earliest own day of the rows the run is about to replace, for `changed_copies_start`. -#}
+{% macro remember_replaced_days(own_day, window_start) -%}
+    {%- if execute and is_incremental() and own_day is not none -%}
+        create or replace table {{ replaced_days_relation(this.identifier) }} as
+        select min({{ own_day }}) as day from {{ this }}
+        {%- if window_start is not none %} where _partition_date >= cast('{{ window_start }}' as date){% endif %};
     {%- endif -%}
 {%- endmacro %}
 

@@ -114,7 +114,6 @@
     {%- if memo is not none -%}
         {{ return(memo.start) }}
     {%- endif -%}
-    {%- set base = upstream_relation('base_calltouch__calls') -%}
     {%- set flagged = upstream_relation('int_calls_flagged') -%}
     {%- if campaigns and campaign_lookup_changed() -%}
         {{ log(this.identifier ~ ': the campaign lookup changed, rebuilding every row', info=true) }}
@@ -133,7 +132,7 @@
         {%- endif -%}
         {%- set start = incremental_window_start('call_date', flagged, 'call_date', tracking=days) -%}
     {%- endif -%}
-    {%- set start = earlier_day(start, changed_copies_start(base, 'cast(started_at_local as date)')) -%}
+    {%- set start = earlier_day(start, changed_copies_start('base_calltouch__calls', 'cast(started_at_local as date)')) -%}
     {{ return(remember_window('mart_call_window_start:' ~ date_column, start)) }}
 {%- endmacro %}
 
@@ -220,10 +219,9 @@
     {%- if memo is not none -%}
         {{ return(memo.start) }}
     {%- endif -%}
-    {%- set visits = upstream_relation('base_yandex_metrika__visits') -%}
     {%- set sessions = upstream_relation('int_sessions_counted') -%}
     {%- set start = earlier_day(start, incremental_window_start('date', sessions, 'visit_date')) -%}
-    {%- set start = earlier_day(start, changed_copies_start(visits, 'cast(started_at_local as date)')) -%}
+    {%- set start = earlier_day(start, changed_copies_start('base_yandex_metrika__visits', 'cast(started_at_local as date)')) -%}
     {%- set unsettled = run_query('select cast(min(date) as varchar) from ' ~ this ~ ' where not is_settled') -%}
     {{ return(remember_window('roi_window_start', earlier_day(start, unsettled.columns[0].values()[0]))) }}
 {%- endmacro %}

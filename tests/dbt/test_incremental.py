@@ -6,8 +6,9 @@ in the environment, as orchestration passes it); then an older day is re-landed 
 (which changes the uniqueness of a later call) and without a call the vendor no longer serves, a
 deal linked to an old call closes late, and a visit landed late weeks ago is landed again, changed
 (the new copy wins, the old one becomes a duplicate), a campaign is renamed (its latest name goes on every row), and a deal's newer version
-is landed, then its day landed again without it (the older version is kept again), and the marts
-lack an older day (as after a build that failed once the intermediate models had it). The first
+is landed, then its day landed again without it (the older version is kept again), the last day
+is landed again without a call of two days before that it alone held (dropped downstream too), and
+the marts lack an older day (as after a build that failed once the intermediate models had it). The first
 daily run starts from credits built without call_date and base tables that keep the texts read from
 the landed payload, as versions before it built them. Every
 landed row's quarantine verdict and every mart must equal, row for row, a full rebuild on the same
@@ -62,6 +63,14 @@ def _late_call(landing: Path, late_day: date, later_day: date) -> None:
     original = pq.read_table(partition_path(landing, CALLTOUCH_CALLS, late_day))
     table = pa.concat_tables([original, pa.Table.from_pylist([row], schema=CALLTOUCH_CALLS.schema)])
     write_partition(landing, CALLTOUCH_CALLS, late_day, table)
+
+
+def _stray_call(landing: Path, own_day: date, landed_day: date) -> str:
+    """Land on ``landed_day`` only a call of ``own_day`` (one the vendor served a day late)."""
+    call = pq.read_table(partition_path(landing, CALLTOUCH_CALLS, own_day)).slice(0, 1).to_pylist()[0]
+    call.update(call_id="999000002", _partition_date=landed_day)
+    _append(landing, CALLTOUCH_CALLS, landed_day, [call])
+    return call["call_id"]
 
 
 def _append(landing: Path, stream, day: date, rows: list[dict]) -> None:
@@ -193,6 +202,7 @@ def test_daily_incremental_runs_equal_a_full_rebuild(tmp_path):
             _late_visit(incremental / "landing", days[3], day, campaign="second-copy")
             won = _late_won_deal(incremental / "landing", incremental / "warehouse.duckdb", day)
             renamed = _rename_campaign(incremental / "landing", day, "Renamed campaign")
+            stray = _stray_call(incremental / "landing", days[-3], day)
         dbt(incremental, *BUILD, vars=VARS, env=_window(day))
 
     # an older day re-landed with a late call that makes a call five days later a repeat, and without a
@@ -213,6 +223,12 @@ def test_daily_incremental_runs_equal_a_full_rebuild(tmp_path):
             assert con.execute(f"delete from {table} where {day} = ?", [missing]).fetchone()[0] > 0, table
         con.execute("delete from marts.fct_calls where call_date = ?", [missing])
     dbt(incremental, *BUILD, vars=VARS, env=_window(late_day))
+    # the last day landed again without the call of two days before that it alone held: the run's
+    # window (that day) must reach back to the day of the row it no longer has
+    with duckdb.connect(str(incremental / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from marts.fct_calls where call_id = ?", [f"calltouch:{stray}"]).fetchone() == (1,)
+    _drop(incremental / "landing", CALLTOUCH_CALLS, days[-1], "call_id", stray)
+    dbt(incremental, *BUILD, vars=VARS, env=_window(days[-1]))
 
     shutil.copytree(incremental / "landing", full / "landing")
     dbt(full, *BUILD, vars=VARS)

@@ -3,7 +3,7 @@
     incremental_strategy='append',
     on_schema_change='fail',
     meta={'test_window': {'column': '_partition_date'}},
-    pre_hook="{{ replace_landed_window('calltouch', 'calls', ['call_id']) }}",
+    pre_hook="{{ replace_landed_window('calltouch', 'calls', ['call_id'], own_day='cast(started_at_local as date)') }}",
     post_hook="{{ rank_copies('call_id', 'cast(started_at_local as date)') }}",
 ) }}
 {#-

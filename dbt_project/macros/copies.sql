@@ -123,12 +123,18 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- 'YYYY-MM-DD': the earliest own day of a row this run wrote, re-ranked or replaced in the base
-    model `base_model` (so the models built from it rebuild from there), or none without a window.
+{#- The own day of a landed visit or call (the base models that rank copies with `rank_copies`): the
+    local day it started. A row landed on another day is a late copy; the windows below reach back to it. -#}
+{% macro started_day() -%}
+    {{ return('cast(started_at_local as date)') }}
+{%- endmacro %}
+
+{#- 'YYYY-MM-DD': the earliest own day (`started_day`) of a row this run wrote, re-ranked or replaced
+    in the base model `base_model` (so the models built from it rebuild from there), or none without a window.
     A replaced row counts even when its landed day comes back without it: a day landed again may no
     longer hold a row of an earlier day that it alone held, and that day must lose it downstream too.
     Called by incremental models downstream of the base model (is_incremental() is theirs). -#}
-{% macro changed_copies_start(base_model, own_day) -%}
+{% macro changed_copies_start(base_model) -%}
     {%- if incremental_run_start() is none -%}
         {{ return(none) }}
     {%- endif -%}
@@ -136,7 +142,7 @@
     {%- set kept = adapter.get_relation(database=replaced.database, schema=replaced.schema, identifier=replaced.identifier) -%}
     {%- set sql -%}
         select cast(min(day) as varchar) from (
-            select min({{ own_day }}) as day from {{ upstream_relation(base_model) }} where _built_at = {{ this_run_at() }}
+            select min({{ started_day() }}) as day from {{ upstream_relation(base_model) }} where _built_at = {{ this_run_at() }}
             {%- if kept is not none %}
             union all
             select day from {{ replaced }}

@@ -116,7 +116,7 @@
         {{ return(none) }}
     {%- endif -%}
     {%- set start = incremental_window_start('call_date', upstream, 'call_date', tracking=tracking) -%}
-    {%- set start = earlier_day(start, changed_copies_start('base_calltouch__calls', 'cast(started_at_local as date)')) -%}
+    {%- set start = earlier_day(start, changed_copies_start('base_calltouch__calls')) -%}
     {{ return(remember_window('call_window_start:' ~ tracking_name, start)) }}
 {%- endmacro %}
 
@@ -151,6 +151,6 @@
     {%- set upstream = '(select cast(started_at_local as date) as visit_date from ' ~ base
                        ~ ' where _quarantine_reason is null)' -%}
     {%- set start = incremental_window_start('visit_date', upstream, 'visit_date') -%}
-    {%- set start = earlier_day(start, changed_copies_start('base_yandex_metrika__visits', 'cast(started_at_local as date)')) -%}
+    {%- set start = earlier_day(start, changed_copies_start('base_yandex_metrika__visits')) -%}
     {{ return(remember_window('visit_window_start', start)) }}
 {%- endmacro %}

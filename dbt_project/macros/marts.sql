@@ -132,7 +132,7 @@
         {%- endif -%}
         {%- set start = incremental_window_start('call_date', flagged, 'call_date', tracking=days) -%}
     {%- endif -%}
-    {%- set start = earlier_day(start, changed_copies_start('base_calltouch__calls', 'cast(started_at_local as date)')) -%}
+    {%- set start = earlier_day(start, changed_copies_start('base_calltouch__calls')) -%}
     {{ return(remember_window('mart_call_window_start:' ~ date_column, start)) }}
 {%- endmacro %}
 
@@ -221,7 +221,7 @@
     {%- endif -%}
     {%- set sessions = upstream_relation('int_sessions_counted') -%}
     {%- set start = earlier_day(start, incremental_window_start('date', sessions, 'visit_date')) -%}
-    {%- set start = earlier_day(start, changed_copies_start('base_yandex_metrika__visits', 'cast(started_at_local as date)')) -%}
+    {%- set start = earlier_day(start, changed_copies_start('base_yandex_metrika__visits')) -%}
     {%- set unsettled = run_query('select cast(min(date) as varchar) from ' ~ this ~ ' where not is_settled') -%}
     {{ return(remember_window('roi_window_start', earlier_day(start, unsettled.columns[0].values()[0]))) }}
 {%- endmacro %}

@@ -3,8 +3,8 @@
     incremental_strategy='append',
     on_schema_change='fail',
     meta={'test_window': {'column': '_partition_date'}},
-    pre_hook="{{ replace_landed_window('yandex_metrika', 'visits', ['visit_id'], own_day='cast(started_at_local as date)') }}",
-    post_hook="{{ rank_copies('visit_id', 'cast(started_at_local as date)') }}",
+    pre_hook="{{ replace_landed_window('yandex_metrika', 'visits', ['visit_id'], own_day=started_day()) }}",
+    post_hook="{{ rank_copies('visit_id', started_day()) }}",
 ) }}
 {#-
     Every landed Metrica visit with its _quarantine_reason (NULL = valid); the stream's validity rule.

@@ -172,8 +172,11 @@
         {{ return(memo.start) }}
     {%- endif -%}
     {%- set built_sql -%}
-        select distinct cast(_partition_date as varchar) from {{ this }}
-        where _partition_date < cast('{{ start }}' as date)
+        {#- the distinct dates, then text: not twenty million dates turned into text first -#}
+        select cast(day as varchar) from (
+            select distinct _partition_date as day from {{ this }}
+            where _partition_date < cast('{{ start }}' as date)
+        ) as built
     {%- endset -%}
     {%- set built = run_query(built_sql).columns[0].values() -%}
     {%- set missing = [] -%}

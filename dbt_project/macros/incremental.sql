@@ -66,17 +66,62 @@
     {{ return(a if (a | string) < (b | string) else b) }}
 {%- endmacro %}
 
-{#- 'YYYY-MM-DD' of the first day to rebuild, or none for a rebuild of every row. -#}
-{% macro incremental_window_start(date_column, upstream, upstream_date_column, tracking=none) -%}
+{#- 'YYYY-MM-DD' of the first day to rebuild, or none for a rebuild of every row: the run's start
+    date, or the first earlier day landed upstream (`upstream_date_column` of `upstream`) that the
+    model (`tracking`, its `date_column`) has not been built for.
+    `upstream_time_column` (visits: started_at_local) is a timestamp column of upstream whose local
+    date upstream_date_column is, in row groups that cover a few days each: then the days the model
+    has (a distinct over its date column) first give the day ranges it lacks - before its first day,
+    and the holes after it - and only those ranges of upstream are read, each on its own (an `or` of
+    them skips fewer row groups). A year of visits: 0.08 s -> a few ms. A model lacking many separate
+    days (a sparse one) reads all of upstream's days instead. -#}
+{% macro incremental_window_start(date_column, upstream, upstream_date_column, tracking=none, upstream_time_column=none) -%}
     {%- set start = incremental_run_start() -%}
     {%- if start is none -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set tracking = tracking if tracking is not none else this -%}
+    {%- set bounds = [] -%}
+    {%- if upstream_time_column is not none -%}
+        {%- set built_sql -%}
+            with built as (
+                select distinct {{ date_column }} as day from {{ tracking }}
+                where {{ date_column }} < cast('{{ start }}' as date)
+            ),
+            missing as (
+                select cast(day as date) as day
+                from range((select min(day) from built), cast('{{ start }}' as date), interval 1 day) as days(day)
+                where cast(day as date) not in (select day from built)
+            ),
+            islands as (
+                select min(day) as first_day, max(day) as last_day
+                from (select day, day - cast(row_number() over (order by day) as integer) as island from missing) as numbered
+                group by island
+            )
+            select
+                (select cast(min(day) as varchar) from built) as first_built,
+                (select count(*) from islands) as island_count,
+                (select coalesce(string_agg(cast(first_day as varchar) || '/' || cast(last_day as varchar), ','
+                                            order by first_day), '') from islands) as ranges
+        {%- endset -%}
+        {%- set built = run_query(built_sql).rows[0] -%}
+        {%- if built[0] is not none and built[1] <= 31 -%}
+            {%- set column = upstream_time_column -%}
+            {%- do bounds.append(column ~ " < cast(cast('" ~ built[0] ~ "' as date) as timestamp)") -%}
+            {%- for island in (built[2].split(',') if built[2] else []) -%}
+                {%- set first_day, last_day = island.split('/') -%}
+                {%- do bounds.append('(' ~ column ~ " >= cast(cast('" ~ first_day ~ "' as date) as timestamp) and "
+                                     ~ column ~ " < cast(cast('" ~ last_day ~ "' as date) + 1 as timestamp))") -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endif -%}
     {%- set sql -%}
         with landed as (
+        {%- for bound in (bounds or ['true']) %}
+            {{ 'union' if not loop.first }}
             select distinct {{ upstream_date_column }} as day from {{ upstream }}
-            where {{ upstream_date_column }} < cast('{{ start }}' as date)
+            where {{ upstream_date_column }} < cast('{{ start }}' as date) and {{ bound }}
+        {%- endfor %}
         ),
         built as (
             select distinct {{ date_column }} as day from {{ tracking }}
@@ -148,9 +193,9 @@
         {{ return(memo.start) }}
     {%- endif -%}
     {%- set base = upstream_relation('base_yandex_metrika__visits') -%}
-    {%- set upstream = '(select cast(started_at_local as date) as visit_date from ' ~ base
+    {%- set upstream = '(select started_at_local, cast(started_at_local as date) as visit_date from ' ~ base
                        ~ ' where _quarantine_reason is null)' -%}
-    {%- set start = incremental_window_start('visit_date', upstream, 'visit_date') -%}
+    {%- set start = incremental_window_start('visit_date', upstream, 'visit_date', upstream_time_column='started_at_local') -%}
     {%- set start = earlier_day(start, changed_copies_start('base_yandex_metrika__visits')) -%}
     {{ return(remember_window('visit_window_start', start)) }}
 {%- endmacro %}

@@ -3,9 +3,10 @@
 
     A model opts in with `config: meta: test_window: {column: <date column>}`. With a run window set
     (macros/incremental.sql) each generic data test on the model reads only the rows from the run's
-    start date on; without one (a full build, the test suite) it reads every row. Singular tests
-    read everything, but for assert_credits_sum_to_one (a per-call identity, checked on the window's
-    calls).
+    start date on; without one (a full build, the test suite) it reads every row. A relationship
+    test on a day (tests/generic/relationships_on_day.sql) reads the parent from the tested rows'
+    first day on. Singular tests read everything, but for the per-call identities checked on the
+    window's calls: assert_credits_sum_to_one and assert_revenue_credited_equals_won_deals.
 -#}
 {% macro default__get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}

@@ -1,8 +1,15 @@
 -- Per attribution model, the revenue credited equals the revenue of linked won deals
--- (up to half a cent of rounding per credited row).
+-- (up to half a cent of rounding per credited row). A daily run checks the calls of its window
+-- (macros/test_window.sql) - the credits of those days and the deals linked to their calls - so it
+-- does not sum a year of credits again; a full build checks every call.
+{%- set start = run_start_date() if execute else none %}
+{%- set calls = ref('fct_calls') %}  {#- outside the branch: dbt records refs while parsing #}
 with credits as (
 
     select * from {{ ref('attribution_credits') }}
+    {%- if start is not none %}
+    where call_date >= cast('{{ start }}' as date)
+    {%- endif %}
 
 ),
 
@@ -10,6 +17,9 @@ deals as (
 
     select * from {{ ref('int_deals_linked') }}
     where is_linked and deal_status = 'won'
+    {%- if start is not none %}
+        and call_id in (select call_id from {{ calls }} where call_date >= cast('{{ start }}' as date))
+    {%- endif %}
 
 ),
 

@@ -8,7 +8,8 @@ deal linked to an old call closes late, and a visit landed late weeks ago is lan
 (the new copy wins, the old one becomes a duplicate), a campaign is renamed (its latest name goes on every row), and a deal's newer version
 is landed, then its day landed again without it (the older version is kept again), the last day
 is landed again without a call of two days before that it alone held (dropped downstream too), and
-the marts lack an older day (as after a build that failed once the intermediate models had it). The first
+the marts lack an older day (as after a build that failed once the intermediate models had it) and the
+sessions counted lack an early day, then their first day. The first
 daily run starts from credits built without call_date and base tables that keep the texts read from
 the landed payload, as versions before it built them. Every
 landed row's quarantine verdict and every mart must equal, row for row, a full rebuild on the same
@@ -134,17 +135,35 @@ def _rename_campaign(landing: Path, day: date, name: str) -> str:
     return campaign_id
 
 
+def _sessions(warehouse: Path, day: date) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute("select * from intermediate.int_sessions_counted where visit_date = ? order by all",
+                           [day]).fetchall()
+
+
+def _forget_sessions(warehouse: Path, day: date) -> list[tuple]:
+    """int_sessions_counted without `day`, as after a build that failed before it rebuilt that day;
+    returns the rows it had."""
+    rows = _sessions(warehouse, day)
+    assert rows
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("delete from intermediate.int_sessions_counted where visit_date = ?", [day])
+    return rows
+
+
 def _rounded(value):
     # doubles summed in another order differ in the last bits; 10 significant digits is exact enough
     return float(f"{value:.10g}") if isinstance(value, float) else value
 
 
 def _marts(warehouse: Path) -> dict[str, list[tuple]]:
+    """The marts' rows, and the sessions counted (the only input of roi_daily's sessions)."""
+    tables = [f"marts.{name}" for name in MARTS] + ["intermediate.int_sessions_counted"]
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return {
-            name: sorted((tuple(_rounded(v) for v in row) for row in con.execute(f"select * from marts.{name}").fetchall()),
-                         key=repr)
-            for name in MARTS
+            table.split(".")[1]: sorted((tuple(_rounded(v) for v in row) for row in con.execute(f"select * from {table}").fetchall()),
+                                        key=repr)
+            for table in tables
         }
 
 
@@ -222,12 +241,17 @@ def test_daily_incremental_runs_equal_a_full_rebuild(tmp_path):
             day = "call_date" if table.startswith("marts") else "day"
             assert con.execute(f"delete from {table} where {day} = ?", [missing]).fetchone()[0] > 0, table
         con.execute("delete from marts.fct_calls where call_date = ?", [missing])
+    # and the sessions counted lack their third day: a hole, found from the visits of that day only
+    # (before the day of the late visit, from which a run that reads its landed day again rebuilds)
+    hole = _forget_sessions(incremental / "warehouse.duckdb", days[2])
     dbt(incremental, *BUILD, vars=VARS, env=_window(late_day))
+    assert _sessions(incremental / "warehouse.duckdb", days[2]) == hole
     # the last day landed again without the call of two days before that it alone held: the run's
     # window (that day) must reach back to the day of the row it no longer has
     with duckdb.connect(str(incremental / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from marts.fct_calls where call_id = ?", [f"calltouch:{stray}"]).fetchone() == (1,)
     _drop(incremental / "landing", CALLTOUCH_CALLS, days[-1], "call_id", stray)
+    _forget_sessions(incremental / "warehouse.duckdb", days[0])  # before the first day the model has
     dbt(incremental, *BUILD, vars=VARS, env=_window(days[-1]))
 
     shutil.copytree(incremental / "landing", full / "landing")
@@ -242,6 +266,7 @@ def test_daily_incremental_runs_equal_a_full_rebuild(tmp_path):
     for name in BASE_TABLES:
         assert got[name] == want[name], name
     got, want = _marts(incremental / "warehouse.duckdb"), _marts(full / "warehouse.duckdb")
+    assert got["int_sessions_counted"] == want["int_sessions_counted"]
     for name in MARTS:
         assert len(got[name]) == len(want[name]), name
         assert got[name] == want[name], name

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 
 def test_tiny_benchmark_writes_results_and_report(tmp_path):
     out = tmp_path / "out"
-    main(["--scale", "tiny", "--history-days", "35", "--repeat", "1", "--skip", "daily30",
+    main(["--scale", "tiny", "--history-days", "35", "--repeat", "1", "--daily-repeat", "1", "--skip", "daily30",
           "--ingest-scale", "0.2", "--ingest-days", "1", "--work-dir", str(tmp_path / "work"), "--out", str(out)])
     results = json.loads((out / "results.json").read_text())["tiny"]
     assert results["reference_equals_marts"], results["reference_comparison"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
@@ -10,7 +11,7 @@ import sys
 import dagster as dg
 import pytest
 
-from orchestration.warehouse.project import ensure_manifest
+from orchestration.warehouse.project import dbt_project, ensure_manifest
 
 
 @pytest.fixture(scope="module")
@@ -22,11 +23,16 @@ def home(tmp_path_factory):
 def defs(home):
     from tests.support import environment
 
-    with environment({"ATTRIBUTION_HOME": str(home)}):
+    # built here, under the defaults: an earlier test module may have run the pipeline in this process
+    # (which exports its time zone and dbt target folder: project.dbt_environment) and loaded the
+    # definitions under its own environment (the reliability world's Europe/Berlin), and the schedule
+    # keeps the zone it was built with
+    with environment({"ATTRIBUTION_HOME": str(home)}, unset=("ATTRIBUTION_TIMEZONE", "DBT_TARGET_PATH")):
+        dbt_project.cache_clear()  # the project, with its target folder in the home, is kept per process
         ensure_manifest()
-        from orchestration.definitions import defs as loaded
+        import orchestration.definitions
 
-        yield loaded
+        yield importlib.reload(orchestration.definitions).defs
 
 
 def _graph(defs) -> dict:

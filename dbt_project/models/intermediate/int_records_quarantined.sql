@@ -1,7 +1,10 @@
+{{ config(materialized='view', meta={'test_window': {'column': '_partition_date'}}) }}
 {#-
     Every landed record that could not be staged, with the reason its stream's base model gave
     (missing_id, missing_time, impossible_duration, negative_value, duplicate_id, superseded_version).
     Nothing is dropped silently: per (source, stream, day) landed = staged + quarantined (data_quality).
+    A view: data_quality reads the landed days it recounts through it, and a table would be written
+    again whole in every daily run.
 -#}
 
 with

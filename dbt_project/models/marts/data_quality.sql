@@ -1,7 +1,17 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    meta={'test_window': {'column': 'date'}},
+    pre_hook="{{ delete_recounted_days(quality_recounted_days()) }}",
+    post_hook="{{ remember_quality_built_at() }}",
+) }}
 {#-
     Per (source, stream, landed day): rows landed, rows staged, rows quarantined and why
     ('duplicate_id: 2; missing_time: 1'). rows_landed = rows_staged + rows_quarantined.
+    Incremental: a daily run recounts the landed days whose rows changed (macros/data_quality.sql).
 -#}
+{%- set days = quality_recounted_days() %}
 
 with
 
@@ -10,6 +20,7 @@ with
 
     select _partition_date, count(*) as row_count
     from {{ ref(s.base) }}
+    {{ in_recounted_days(s, days) }}
     group by _partition_date
 
 ),
@@ -18,7 +29,17 @@ with
 
     select _partition_date, count(*) as row_count
     from {{ ref(s.staged) }}
+    {{ in_recounted_days(s, days) }}
     group by _partition_date
+
+),
+
+{{ s.base }}_quarantined as (
+
+    select source, stream, _partition_date, quarantine_reason
+    from {{ ref('int_records_quarantined') }}
+    where source = '{{ s.source }}' and stream = '{{ s.stream }}'
+    {{ in_recounted_days(s, days, keyword='and') }}
 
 ),
 {% endfor %}
@@ -49,7 +70,12 @@ staged as (
 
 quarantined_records as (
 
-    select * from {{ ref('int_records_quarantined') }}
+    {%- for s in landed_streams() %}
+    select * from {{ s.base }}_quarantined
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 
 ),
 

@@ -1,0 +1,95 @@
+{#-
+    data_quality is incremental on the landed day (`date`). A daily run recounts, per stream, only
+    the landed days whose rows changed since data_quality was last built - the days holding a base
+    row whose _built_at (the run that wrote or re-ranked it) is later than that build, which the
+    mart keeps in intermediate.mart_state__data_quality__built_at (written by its post_hook, in the
+    same transaction as its rows) - and the days from the run's start date on; and it drops the
+    days a stream no longer has. Recounting every day read a year of visits three times over in
+    each daily run (landed, staged and quarantined rows). Without a window or without the state:
+    every day.
+-#}
+
+{#- The state beside the intermediate models (as mart_state, located by the model data_quality reads
+    there rather than int_campaigns, which it does not depend on). -#}
+{% macro quality_state() -%}
+    {%- set quarantined = ref('int_records_quarantined') -%}
+    {{ return(api.Relation.create(database=quarantined.database, schema=quarantined.schema,
+                                  identifier='mart_state__' ~ this.identifier ~ '__built_at')) }}
+{%- endmacro %}
+
+{#- {'<source>.<stream>': ['YYYY-MM-DD', ...]} - the landed days data_quality recounts - or none for
+    every day. Computed once per model and invocation (window_memo). -#}
+{% macro quality_recounted_days() -%}
+    {%- set start = incremental_run_start() -%}
+    {%- if start is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set memo = window_memo('quality_recounted_days') -%}
+    {%- if memo is not none -%}
+        {{ return(memo.start) }}
+    {%- endif -%}
+    {%- set state = quality_state() -%}
+    {%- if adapter.get_relation(database=state.database, schema=state.schema, identifier=state.identifier) is none -%}
+        {{ return(remember_window('quality_recounted_days', none)) }}
+    {%- endif -%}
+    {%- set built_at = run_query('select cast(max(built_at) as varchar) from ' ~ state).columns[0].values()[0] -%}
+    {%- if built_at is none -%}
+        {{ return(remember_window('quality_recounted_days', none)) }}
+    {%- endif -%}
+    {#- each condition on its own (an `or` of the two skips fewer row groups): the stamps written since
+        data_quality was built, then the days of the window -#}
+    {%- set sql -%}
+        {%- for s in landed_streams() %}
+        {{ 'union' if not loop.first }}
+        select '{{ s.source }}.{{ s.stream }}' as stream, cast(_partition_date as varchar) as day
+        from (select distinct _partition_date from {{ upstream_relation(s.base) }}
+              where _built_at > cast('{{ built_at }}' as timestamp)) as stamped
+        union
+        select '{{ s.source }}.{{ s.stream }}', cast(_partition_date as varchar)
+        from (select distinct _partition_date from {{ upstream_relation(s.base) }}
+              where _partition_date >= cast('{{ start }}' as date)) as in_window
+        {%- endfor %}
+    {%- endset -%}
+    {%- set days = {} -%}
+    {%- for s in landed_streams() -%}
+        {%- do days.update({s.source ~ '.' ~ s.stream: []}) -%}
+    {%- endfor -%}
+    {%- for row in run_query(sql).rows -%}
+        {%- do days[row[0]].append(row[1]) -%}
+    {%- endfor -%}
+    {{ return(remember_window('quality_recounted_days', days)) }}
+{%- endmacro %}
+
+{#- `where`/`and` clause: the rows of stream `s` (a landed_streams() entry) on the days recounted
+    (`days`: quality_recounted_days(); none: every day). -#}
+{% macro in_recounted_days(s, days, keyword='where') -%}
+    {%- if days is not none -%}
+        {%- set listed = days[s.source ~ '.' ~ s.stream] -%}
+        {{ keyword }} {% if listed %}_partition_date in {{ date_literals(listed | sort) }}{% else %}false{% endif %}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- pre_hook of data_quality: drop the rows of the days it recounts, and of the days a stream no
+    longer has (a landed day replaced by an empty file). -#}
+{% macro delete_recounted_days(days) -%}
+    {%- if execute and is_incremental() -%}
+        delete from {{ this }}
+        {%- if days is not none %}
+        where
+        {%- for s in landed_streams() %}
+            {{ 'or' if not loop.first }} (source = '{{ s.source }}' and stream = '{{ s.stream }}' and (
+                {%- if days[s.source ~ '.' ~ s.stream] %}
+                date in {{ date_literals(days[s.source ~ '.' ~ s.stream] | sort) }} or
+                {%- endif %}
+                date not in (select distinct _partition_date from {{ ref(s.base) }})))
+        {%- endfor %}
+        {%- endif %}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- post_hook of data_quality: it now counts every base row stamped up to this run. -#}
+{% macro remember_quality_built_at() -%}
+    {%- if execute -%}
+        create or replace table {{ quality_state() }} as select {{ this_run_at() }} as built_at
+    {%- endif -%}
+{%- endmacro %}

@@ -6,7 +6,8 @@
     same transaction as its rows) - and the days from the run's start date on; and it drops the
     days a stream no longer has. Recounting every day read a year of visits three times over in
     each daily run (landed, staged and quarantined rows). Without a window or without the state:
-    every day.
+    every day; a stream with more than a month of days to recount: all of its days, without a list.
+    The stamps are the start times of dbt invocations, which orchestration runs one at a time.
 -#}
 
 {#- The state beside the intermediate models (as mart_state, located by the model data_quality reads
@@ -17,8 +18,8 @@
                                   identifier='mart_state__' ~ this.identifier ~ '__built_at')) }}
 {%- endmacro %}
 
-{#- {'<source>.<stream>': ['YYYY-MM-DD', ...]} - the landed days data_quality recounts - or none for
-    every day. Computed once per model and invocation (window_memo). -#}
+{#- {'<source>.<stream>': ['YYYY-MM-DD', ...] or none (every day)} - the landed days data_quality
+    recounts - or none for every day of every stream. Computed once per model and invocation (window_memo). -#}
 {% macro quality_recounted_days() -%}
     {%- set start = incremental_run_start() -%}
     {%- if start is none -%}
@@ -43,7 +44,7 @@
         {{ 'union' if not loop.first }}
         select '{{ s.source }}.{{ s.stream }}' as stream, cast(_partition_date as varchar) as day
         from (select distinct _partition_date from {{ upstream_relation(s.base) }}
-              where _built_at > cast('{{ built_at }}' as timestamp)) as stamped
+              where _built_at > cast('{{ built_at }}' as timestamp) and _partition_date is not null) as stamped
         union
         select '{{ s.source }}.{{ s.stream }}', cast(_partition_date as varchar)
         from (select distinct _partition_date from {{ upstream_relation(s.base) }}
@@ -57,31 +58,48 @@
     {%- for row in run_query(sql).rows -%}
         {%- do days[row[0]].append(row[1]) -%}
     {%- endfor -%}
+    {%- for stream, listed in days.items() -%}
+        {%- if listed | length > 31 -%}  {#- (a build of the base models alone since) -#}
+            {%- do days.update({stream: none}) -%}
+        {%- endif -%}
+    {%- endfor -%}
     {{ return(remember_window('quality_recounted_days', days)) }}
 {%- endmacro %}
 
 {#- `where`/`and` clause: the rows of stream `s` (a landed_streams() entry) on the days recounted
     (`days`: quality_recounted_days(); none: every day). -#}
 {% macro in_recounted_days(s, days, keyword='where') -%}
-    {%- if days is not none -%}
+    {%- if days is not none and days[s.source ~ '.' ~ s.stream] is not none -%}
         {%- set listed = days[s.source ~ '.' ~ s.stream] -%}
         {{ keyword }} {% if listed %}_partition_date in {{ date_literals(listed | sort) }}{% else %}false{% endif %}
     {%- endif -%}
 {%- endmacro %}
 
-{#- pre_hook of data_quality: drop the rows of the days it recounts, and of the days a stream no
-    longer has (a landed day replaced by an empty file). -#}
+{#- pre_hook of data_quality: drop the rows of the days it recounts, of the days a stream no longer
+    has (a landed day replaced by an empty file), and of a stream no longer landed. A base model drops
+    rows only from the first landed day it reads again, and stamps every day from there that still
+    has rows (or the run's start date is its first): so a day it no longer has is at or after the
+    first day recounted, and only the base model's days from there are read (its row groups hold
+    few landed days each). -#}
 {% macro delete_recounted_days(days) -%}
     {%- if execute and is_incremental() -%}
         delete from {{ this }}
         {%- if days is not none %}
-        where
+        where (source, stream) not in (
+            {%- for s in landed_streams() %}('{{ s.source }}', '{{ s.stream }}'){{ ', ' if not loop.last }}{% endfor -%}
+        )
         {%- for s in landed_streams() %}
-            {{ 'or' if not loop.first }} (source = '{{ s.source }}' and stream = '{{ s.stream }}' and (
-                {%- if days[s.source ~ '.' ~ s.stream] %}
-                date in {{ date_literals(days[s.source ~ '.' ~ s.stream] | sort) }} or
+            {%- set listed = days[s.source ~ '.' ~ s.stream] %}
+            or (source = '{{ s.source }}' and stream = '{{ s.stream }}'
+            {%- if listed is not none %} and (
+                {%- if listed %}
+                date in {{ date_literals(listed | sort) }} or
                 {%- endif %}
-                date not in (select distinct _partition_date from {{ ref(s.base) }})))
+                {%- set first_day = (listed + [incremental_run_start()]) | min %}
+                (date >= cast('{{ first_day }}' as date) and date not in (
+                    select distinct _partition_date from {{ ref(s.base) }}
+                    where _partition_date >= cast('{{ first_day }}' as date))))
+            {%- endif %})
         {%- endfor %}
         {%- endif %}
     {%- endif -%}

@@ -1,9 +1,10 @@
 -- Per attribution model, the revenue credited equals the revenue of linked won deals
 -- (up to half a cent of rounding per credited row). A daily run checks the calls of its window
--- (macros/test_window.sql) - the credits of those days and the deals linked to their calls - so it
--- does not sum a year of credits again; a full build checks every call.
+-- (macros/test_window.sql) - the credits of those days and the deals linked to calls of those days
+-- (dated by the call flags, upstream of both sides, so a call missing from the marts still counts) -
+-- so it does not sum a year of credits again; a full build checks every call.
 {%- set start = run_start_date() if execute else none %}
-{%- set calls = ref('fct_calls') %}  {#- outside the branch: dbt records refs while parsing #}
+{%- set calls = ref('int_calls_flagged') %}  {#- outside the branch: dbt records refs while parsing #}
 with credits as (
 
     select * from {{ ref('attribution_credits') }}

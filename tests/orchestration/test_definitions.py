@@ -11,6 +11,7 @@ import sys
 import dagster as dg
 import pytest
 
+from orchestration.warehouse.assets import published_marts_asset, warehouse_assets
 from orchestration.warehouse.project import dbt_project, ensure_manifest
 
 
@@ -23,16 +24,21 @@ def home(tmp_path_factory):
 def defs(home):
     from tests.support import environment
 
-    # built here, under the defaults: an earlier test module may have run the pipeline in this process
+    # Built here, under the defaults: an earlier test module may have run the pipeline in this process
     # (which exports its time zone and dbt target folder: project.dbt_environment) and loaded the
-    # definitions under its own environment (the reliability world's Europe/Berlin), and the schedule
-    # keeps the zone it was built with
+    # definitions under its own environment (the reliability world's Europe/Berlin; the schedule keeps
+    # the zone it was built with). The project, whose target folder is in the home, and the assets
+    # built from it are kept per process.
+    cached = (dbt_project, warehouse_assets, published_marts_asset)
     with environment({"ATTRIBUTION_HOME": str(home)}, unset=("ATTRIBUTION_TIMEZONE", "DBT_TARGET_PATH")):
-        dbt_project.cache_clear()  # the project, with its target folder in the home, is kept per process
+        for function in cached:
+            function.cache_clear()
         ensure_manifest()
         import orchestration.definitions
 
         yield importlib.reload(orchestration.definitions).defs
+    for function in cached:  # later modules build their own, in their own home
+        function.cache_clear()
 
 
 def _graph(defs) -> dict:

@@ -242,8 +242,10 @@ def measure_daily(plan, year: Path, repeat: int, results: dict, with_30d: bool =
             results["daily_run_s_30d_history"], results["daily_run_phases_30d"], month_runs = measured["30 days"]
             # each repeat's pair ran back to back, on the same machine state: the growth with history, apart from drift
             results["daily_history_ratio_per_repeat"] = [round(y / m, 2) for y, m in zip(year_runs, month_runs)]
-    finally:
+    finally:  # the homes keep their history only: the next benchmark adds the day again
         _remove_day(year / "landing", NEW_DAY)
+        if with_30d:
+            _remove_day(month / "landing", NEW_DAY)
     if with_30d:
         results["daily_history_ratio"] = round(results["daily_run_s"] / results["daily_run_s_30d_history"], 2)
 

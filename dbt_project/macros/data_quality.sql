@@ -10,14 +10,6 @@
     The stamps are the start times of dbt invocations, which orchestration runs one at a time.
 -#}
 
-{#- The state beside the intermediate models (as mart_state, located by the model data_quality reads
-    there rather than int_campaigns, which it does not depend on). -#}
-{% macro quality_state() -%}
-    {%- set quarantined = ref('int_records_quarantined') -%}
-    {{ return(api.Relation.create(database=quarantined.database, schema=quarantined.schema,
-                                  identifier='mart_state__' ~ this.identifier ~ '__built_at')) }}
-{%- endmacro %}
-
 {#- {'<source>.<stream>': ['YYYY-MM-DD', ...] or none (every day)} - the landed days data_quality
     recounts - or none for every day of every stream. Computed once per model and invocation (window_memo). -#}
 {% macro quality_recounted_days() -%}
@@ -29,7 +21,7 @@
     {%- if memo is not none -%}
         {{ return(memo.start) }}
     {%- endif -%}
-    {%- set state = quality_state() -%}
+    {%- set state = mart_state('built_at') -%}
     {%- if adapter.get_relation(database=state.database, schema=state.schema, identifier=state.identifier) is none -%}
         {{ return(remember_window('quality_recounted_days', none)) }}
     {%- endif -%}
@@ -108,6 +100,6 @@
 {#- post_hook of data_quality: it now counts every base row stamped up to this run. -#}
 {% macro remember_quality_built_at() -%}
     {%- if execute -%}
-        create or replace table {{ quality_state() }} as select {{ this_run_at() }} as built_at
+        create or replace table {{ mart_state('built_at') }} as select {{ this_run_at() }} as built_at
     {%- endif -%}
 {%- endmacro %}

@@ -107,10 +107,10 @@
         {%- set built = run_query(built_sql).rows[0] -%}
         {%- if built[0] is not none and built[1] <= 31 -%}
             {%- set column = upstream_time_column -%}
-            {%- do bounds.append(column ~ " < cast(cast('" ~ built[0] ~ "' as date) as timestamp)") -%}
+            {%- do bounds.append(column ~ " < cast('" ~ built[0] ~ "' as timestamp)") -%}
             {%- for island in (built[2].split(',') if built[2] else []) -%}
                 {%- set first_day, last_day = island.split('/') -%}
-                {%- do bounds.append('(' ~ column ~ " >= cast(cast('" ~ first_day ~ "' as date) as timestamp) and "
+                {%- do bounds.append('(' ~ column ~ " >= cast('" ~ first_day ~ "' as timestamp) and "
                                      ~ column ~ " < cast(cast('" ~ last_day ~ "' as date) + 1 as timestamp))") -%}
             {%- endfor -%}
         {%- endif -%}

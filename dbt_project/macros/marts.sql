@@ -25,10 +25,12 @@
     from {{ ref('campaign_overrides') }}
 {%- endmacro %}
 
-{#- A table beside the intermediate models where the mart being built keeps what it was built with. -#}
+{#- A table beside the intermediate models where the mart being built keeps what it was built with:
+    in int_campaigns' schema, found in the graph rather than by a ref, so a mart keeping state does not
+    depend on that model for it. -#}
 {% macro mart_state(what) -%}
-    {%- set campaigns = ref('int_campaigns') -%}
-    {{ return(api.Relation.create(database=campaigns.database, schema=campaigns.schema,
+    {%- set intermediate = window_model_node('int_campaigns') -%}
+    {{ return(api.Relation.create(database=intermediate.database, schema=intermediate.schema,
                                   identifier='mart_state__' ~ this.identifier ~ '__' ~ what)) }}
 {%- endmacro %}
 

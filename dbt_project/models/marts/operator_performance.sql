@@ -16,7 +16,6 @@
     call has no row, so the days built are kept apart (remember_call_days); no campaign in its rows.
 -#}
 {%- set window_start = mart_call_window_start(campaigns=false) %}
--- depends_on: {{ ref('int_campaigns') }} (beside which mart_state keeps the days built)
 
 with calls as (
 

@@ -6,7 +6,8 @@ in the environment, as orchestration passes it); then an older day is re-landed 
 (which changes the uniqueness of a later call) and without a call the vendor no longer serves, a
 deal linked to an old call closes late, and a visit landed late weeks ago is landed again, changed
 (the new copy wins, the old one becomes a duplicate), a campaign is renamed (its latest name goes on every row), and a deal's newer version
-is landed, then its day landed again without it (the older version is kept again), the last day
+is landed, then its day landed again without it (the older version is kept again), a deal without a
+call is won, then deleted, while another is won (roi_daily's '(no call)' rows of weeks before), the last day
 is landed again without a call of two days before that it alone held (dropped downstream too), and
 the marts lack an older day (as after a build that failed once the intermediate models had it) and the
 sessions counted lack an early day, then their first day. The first
@@ -119,6 +120,29 @@ def _new_deal_version(landing: Path, landed_day: date) -> tuple[str, int]:
     return lead["lead_id"], status
 
 
+def _deal_without_call(landing: Path, deal_id: str, created_day: date, landed_day: date, updated_day: date | None = None,
+                       **changes) -> None:
+    """Land on ``landed_day`` a version of deal ``deal_id`` created on ``created_day`` and updated on ``updated_day``
+    (default: the day it lands), with no contact (so no call) and ``changes``: a copy of the first deal landed
+    that day, under the new id."""
+    lead = pq.read_table(partition_path(landing, AMOCRM_LEADS, landed_day)).slice(0, 1).to_pylist()[0]
+    at = lead["updated_at"]
+    updated_day = updated_day or landed_day
+    lead.update({"lead_id": deal_id, "contact_ids": [], "main_contact_id": None, "is_deleted": False,
+                 "_partition_date": landed_day,
+                 "created_at": at.replace(year=created_day.year, month=created_day.month, day=created_day.day),
+                 "updated_at": at.replace(year=updated_day.year, month=updated_day.month, day=updated_day.day),
+                 **changes})
+    _append(landing, AMOCRM_LEADS, landed_day, [lead])
+
+
+def _won_without_call(warehouse: Path, day: date) -> tuple:
+    """roi_daily's won deals without a call on ``day`` (one model)."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute("select deals_won, revenue from marts.roi_daily where date = ? and utm_source = '(no call)' "
+                           "and attribution_model = 'linear'", [day]).fetchone()
+
+
 def _drop(landing: Path, stream, day: date, column: str, value: str) -> None:
     """Land ``day`` again without the rows whose ``column`` is ``value`` (the vendor no longer serves them)."""
     table = pq.read_table(partition_path(landing, stream, day))
@@ -219,12 +243,21 @@ def test_daily_incremental_runs_equal_a_full_rebuild(tmp_path):
         world.generate(incremental / "landing", days=[day])
         if day == days[-2]:
             dropped_deal, status = _new_deal_version(incremental / "landing", day)
+            # a deal without a call is won: roi_daily reports it on its creation date, weeks back
+            deleted, deleted_on = "999000101", days[1]
+            _deal_without_call(incremental / "landing", deleted, deleted_on, day, status_id=142, price=700)
         if day == days[-1]:
             _late_visit(incremental / "landing", days[3], day, campaign="second-copy")
             won = _late_won_deal(incremental / "landing", incremental / "warehouse.duckdb", day)
             renamed = _rename_campaign(incremental / "landing", day, "Renamed campaign")
             stray = _stray_call(incremental / "landing", days[-3], day)
+            # another deal without a call is won
+            won_alone, won_on = "999000102", days[6]
+            _deal_without_call(incremental / "landing", won_alone, won_on, day, status_id=142, price=900)
         dbt(incremental, *BUILD, vars=VARS, env=_window(day))
+        if day == days[-2]:
+            reported = _won_without_call(incremental / "warehouse.duckdb", deleted_on)
+            assert reported is not None and reported[0] >= 1, reported
 
     # an older day re-landed with a late call that makes a call five days later a repeat, and without a
     # call the vendor no longer serves (its credits go with it); and the day the deal's newer version
@@ -234,6 +267,10 @@ def test_daily_incremental_runs_equal_a_full_rebuild(tmp_path):
     gone_call = pq.read_table(partition_path(incremental / "landing", CALLTOUCH_CALLS, late_day))["call_id"][0].as_py()
     _drop(incremental / "landing", CALLTOUCH_CALLS, late_day, "call_id", gone_call)
     _drop(incremental / "landing", AMOCRM_LEADS, days[-2], "lead_id", dropped_deal)
+    # and the older day brings the deletion of the deal won without a call: its report, weeks before any
+    # window, goes (this run's windows reach back to the late call, not to that deal's creation date)
+    _deal_without_call(incremental / "landing", deleted, deleted_on, late_day, updated_day=days[-1], status_id=142,
+                       price=700, is_deleted=True)
     # and the marts lack a day older than that run's window, as after a build that failed once the
     # intermediate models had it: the credits with their signatures (found missing from those), and
     # fct_calls without (its signatures no longer account for it: found missing from the mart)
@@ -248,6 +285,7 @@ def test_daily_incremental_runs_equal_a_full_rebuild(tmp_path):
     hole = _forget_sessions(incremental / "warehouse.duckdb", days[2])
     dbt(incremental, *BUILD, vars=VARS, env=_window(late_day))
     assert _sessions(incremental / "warehouse.duckdb", days[2]) == hole
+    assert _won_without_call(incremental / "warehouse.duckdb", deleted_on) is None
     # the last day landed again without the call of two days before that it alone held: the run's
     # window (that day) must reach back to the day of the row it no longer has
     with duckdb.connect(str(incremental / "warehouse.duckdb"), read_only=True) as con:
@@ -281,6 +319,10 @@ def test_daily_incremental_runs_equal_a_full_rebuild(tmp_path):
         assert con.execute("select deal_status from marts.fct_calls where deal_id = ?", [won]).fetchone() == ("won",)
         assert con.execute("select status_id from staging.stg_amocrm__leads where deal_id = ?",
                            [dropped_deal]).fetchone() == (status,)
+        assert con.execute("select count(*) from intermediate.int_deals_linked where deal_id = ?", [deleted]).fetchone() == (0,)
+        assert con.execute("select is_linked, revenue from intermediate.int_deals_linked where deal_id = ?",
+                           [won_alone]).fetchone() == (False, 900)
+        assert _won_without_call(full / "warehouse.duckdb", won_on)[0] >= 1
         assert con.execute("select sum(sessions) from marts.roi_daily where utm_campaign = 'second-copy' "
                            "and attribution_model = 'linear'").fetchone() == (1,)
         assert con.execute("select count(*) from marts.roi_daily where utm_campaign = 'first-copy'").fetchone() == (0,)

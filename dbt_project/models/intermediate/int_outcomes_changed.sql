@@ -2,15 +2,20 @@
     What a daily run must rebuild in the call marts beyond its window (macros/marts.sql): the calls
     whose deal outcome (deal_id, deal_status, revenue) differs from the one marts.fct_calls holds -
     a deal that closed late, a link that moved to a late call or to another call after a flag
-    changed - and the dates whose roi_daily rows they touch: the call's date and the creation date
-    of its old and new deal, and the creation date of every deal landed in the window (a won deal
-    with no call is reported on that date). Empty without a window or before fct_calls exists.
-    Reads the published fct_calls as a relation, not a ref: it is built after this model.
+    changed - with their call dates, and the roi_daily dates whose won deals without a call differ
+    from the '(no call)' rows roi_daily holds: a deal without a call that was won, changed, deleted
+    or lost its call, or one that found a call. Comparing the totals with roi_daily's own rows
+    finds exactly the dates that changed, whatever changed them, where the creation date of every
+    deal landed in the window (most of them linked, or not won) rebuilt some twenty dates a day.
+    Empty without a window or before fct_calls exists. Reads the marts as relations, not refs: they
+    are built after this model.
 -#}
 {%- set published = none %}
+{%- set roi = none %}
 {%- set start = run_start_date() if execute else none %}
 {%- if start is not none %}
     {%- set published = adapter.get_relation(database=this.database, schema='marts', identifier='fct_calls') %}
+    {%- set roi = adapter.get_relation(database=this.database, schema='marts', identifier='roi_daily') %}
 {%- endif %}
 
 with deals as (
@@ -25,9 +30,9 @@ calls as (
 
 ),
 
-landed_leads as (
+models as (
 
-    select * from {{ ref('base_amocrm__leads') }}
+    select * from {{ attribution_models_relation() }} as attribution_models
 
 ),
 
@@ -51,10 +56,7 @@ current_outcomes as (
 
 changed_calls as (
 
-    select
-        coalesce(current_outcomes.call_id, published_outcomes.call_id) as call_id,
-        current_outcomes.deal_id,
-        published_outcomes.deal_id as published_deal_id
+    select coalesce(current_outcomes.call_id, published_outcomes.call_id) as call_id
     from current_outcomes
     full outer join published_outcomes
         on current_outcomes.call_id = published_outcomes.call_id
@@ -64,13 +66,48 @@ changed_calls as (
 
 ),
 
-landed_deals as (
+{%- if roi is not none %}
 
-    select distinct lead_id as deal_id
-    from landed_leads
-    where _partition_date >= cast('{{ start }}' as date)
+{#- roi_daily's deals_without_call rows, as it sums them: a row per date and model -#}
+deals_without_call as (
+
+    select
+        deals.created_date as date,
+        models.attribution_model,
+        cast(count(*) as double) as deals_won,
+        cast(sum(deals.revenue) as decimal(18, 2)) as revenue
+    from deals
+    cross join models
+    where not deals.is_linked and deals.deal_status = 'won'
+    group by deals.created_date, models.attribution_model
 
 ),
+
+{#- a row whose calls or sessions are not 0 also holds credits or sessions tagged '(no call)' by
+    their UTM tags: its totals cannot be told apart, so its date is always rebuilt -#}
+reported_without_call as (
+
+    select date, attribution_model, deals_won, revenue, calls, sessions
+    from {{ roi }}
+    where utm_source = '(no call)' and utm_medium = '(none)' and campaign_id is null and utm_campaign is null
+
+),
+
+changed_dates_without_call as (
+
+    select coalesce(deals_without_call.date, reported_without_call.date) as date
+    from deals_without_call
+    full outer join reported_without_call
+        on deals_without_call.date = reported_without_call.date
+        and deals_without_call.attribution_model = reported_without_call.attribution_model
+    where deals_without_call.deals_won is distinct from reported_without_call.deals_won
+        or deals_without_call.revenue is distinct from reported_without_call.revenue
+        or reported_without_call.calls <> 0
+        or reported_without_call.sessions <> 0
+
+),
+
+{%- endif %}
 
 final as (
 
@@ -78,16 +115,11 @@ final as (
     from changed_calls
     left join calls
         on changed_calls.call_id = calls.call_id
+    {%- if roi is not none %}
     union all
-    select cast(null as varchar) as call_id, deals.created_date as date
-    from changed_calls
-    inner join deals
-        on deals.deal_id = changed_calls.deal_id or deals.deal_id = changed_calls.published_deal_id
-    union all
-    select cast(null as varchar) as call_id, deals.created_date as date
-    from landed_deals
-    inner join deals
-        on landed_deals.deal_id = deals.deal_id
+    select distinct cast(null as varchar) as call_id, date
+    from changed_dates_without_call
+    {%- endif %}
 
 )
 
@@ -98,7 +130,7 @@ final as (
     select cast(null as varchar) as call_id, cast(null as date) as date
     from calls
     cross join deals
-    cross join landed_leads
+    cross join models
     where 1 = 0
 
 )

@@ -378,8 +378,12 @@ def _write_signatures(con: duckdb.DuckDBPyConnection, marts: list[str], path: Pa
     """The by-day signatures of the marts published by day: the build's, which the new file now equals."""
     if not marts:
         return
+    # the sums of hashes as decimal(38, 0): exact (a sum of 64-bit hashes over fewer than 10^18 rows), and a
+    # number to Parquet (a year's 140 k signatures: 0.057 s to write and 0.017 s to read as text, 0.020 and
+    # 0.008 s as decimals); signatures kept as text by earlier versions still read (_replace_changed_days)
     union = " union all ".join(
-        f"select '{name}' as mart, day, part, row_count, cast(row_hash as varchar) as row_hash from \"now_days__{name}\""
+        f"select '{name}' as mart, day, part, row_count, cast(row_hash as decimal(38, 0)) as row_hash "
+        f"from \"now_days__{name}\""
         for name in marts)
     con.execute(f"copy ({union}) to {_sql_text(path)} (format parquet)")
 

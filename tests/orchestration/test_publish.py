@@ -333,6 +333,26 @@ def test_signatures_kept_by_a_version_that_signed_whole_days_are_not_trusted(tmp
     _assert_published_as_built(build, target, "fct_calls", "attribution_credits")
 
 
+def test_signatures_kept_as_text_by_an_earlier_version_are_still_used(tmp_path):
+    build, target = tmp_path / "warehouse.duckdb", tmp_path / "marts.duckdb"
+    _build_days(build, 10)
+    publish_marts(build, target)
+    [kept] = tmp_path.glob(".marts.duckdb.days-*.parquet")
+    with duckdb.connect() as con:  # the sums of hashes as text, as versions before decimal(38, 0) kept them
+        assert con.execute(f"select typeof(row_hash) from read_parquet('{kept}') limit 1").fetchone() == ("DECIMAL(38,0)",)
+        con.execute(f"copy (select * replace (cast(row_hash as varchar) as row_hash) from read_parquet('{kept}')) "
+                    f"to '{kept}.old' (format parquet)")
+    kept.unlink()
+    (tmp_path / f"{kept.name}.old").rename(kept)
+    _build_days(build, 99)
+
+    result = publish_marts(build, target)
+
+    assert set(result.signatures_reused) == {"fct_calls", "attribution_credits"}
+    assert result.days_replaced["fct_calls"] == 1 and result.rows_written["fct_calls"] == 10
+    _assert_published_as_built(build, target, "fct_calls", "attribution_credits")
+
+
 def test_a_published_file_mostly_free_space_is_written_anew_compact(tmp_path, monkeypatch):
     from orchestration.warehouse import publish
 

@@ -88,9 +88,38 @@
     that lost to a new one becomes 'duplicate_id', and the other way round; and a copy that won over
     one the re-landed day no longer holds is kept again). A row whose rank changes is stamped with this run too.
     Sorting only these keys is what keeps a year of visits cheap: a window over every row would sort
-    twenty million of them to find the few repeated ones. -#}
+    twenty million of them to find the few repeated ones. After an incremental run the landed days
+    holding a copy of those keys are found first, by the key hashes alone; the copies are then read,
+    and updated, on those days only, named as literals, so that every other day's row groups are
+    skipped (reading every column of a year of visits to rank a day's keys, and matching the update
+    against all of its rows, took 0.27 s of a daily run, against 0.05 s with a month). -#}
 {% macro rank_copies(key_column, own_day) -%}
     {%- if execute -%}
+        {%- set incremental = incremental_run_start() is not none -%}
+        {%- set keys -%}
+            {#- every copy of the keys by their hash (_key_hash): a collision only adds a key that the
+                window then ranks alone -#}
+            {%- if incremental %}
+                select _key_hash from {{ this }} where _built_at = {{ this_run_at() }}
+                union all
+                select hash({{ key_column }}) from {{ replaced_keys_relation() }}
+            {%- else %}
+                {#- keys whose hash repeats: grouping twenty million numbers, not strings (3.9 s -> 2.2 s) -#}
+                select _key_hash from {{ this }} where {{ key_column }} is not null
+                group by 1 having count(*) > 1
+            {%- endif %}
+        {%- endset -%}
+        {%- set days = none -%}
+        {%- if incremental -%}
+            {%- set found -%}
+                select distinct cast(_partition_date as varchar) from {{ this }}
+                where _key_hash in ({{ keys }}) order by 1
+            {%- endset -%}
+            {%- set days = date_literals(run_query(found).columns[0].values() | reject('none') | list) -%}
+            {%- if days == '()' -%}
+                {{ return('') }}  {#- no row written or replaced: nothing to rank (dbt skips an empty hook) -#}
+            {%- endif -%}
+        {%- endif -%}
         update {{ this }} as landed
         set
             _copy_rank = reranked._copy_rank,
@@ -103,21 +132,10 @@
                 _defect,
                 row_number() over (partition by {{ key_column }} order by {{ copy_order(own_day) }}) as _copy_rank
             from {{ this }}
-            {#- every copy of the keys by their hash (_key_hash): a collision only adds a key that the
-                window then ranks alone -#}
-            where {{ key_column }} is not null and _key_hash in (
-            {%- if incremental_run_start() is not none %}
-                select _key_hash from {{ this }} where _built_at = {{ this_run_at() }}
-                union all
-                select hash({{ key_column }}) from {{ replaced_keys_relation() }}
-            {%- else %}
-                {#- keys whose hash repeats: grouping twenty million numbers, not strings (3.9 s -> 2.2 s) -#}
-                select _key_hash from {{ this }} where {{ key_column }} is not null
-                group by 1 having count(*) > 1
-            {%- endif %}
-            )
+            where {% if days %}_partition_date in {{ days }} and {% endif %}{{ key_column }} is not null
+                and _key_hash in ({{ keys }})
         ) as reranked
-        where landed._partition_date = reranked._partition_date
+        where {% if days %}landed._partition_date in {{ days }} and {% endif %}landed._partition_date = reranked._partition_date
             and landed._file_row = reranked._file_row
             and landed._copy_rank <> reranked._copy_rank
     {%- endif -%}

@@ -82,10 +82,13 @@
     ]) }}
 {%- endmacro %}
 
-{#- The unified call shape every vendor's staging model produces (see int_calls_unioned). -#}
+{#- The unified call shape every vendor's staging model produces (see int_calls_unioned).
+    started_at_local is the call's start on the account's wall clock (call_date is its date): a vendor
+    that lands it, as Calltouch does, passes its own column through, so a bound on it skips the row
+    groups of older calls (a filter on call_date, an expression, reads every call of the history). -#}
 {% macro unified_call_columns() -%}
     {{ return([
-        'call_id', 'source_system', 'vendor_call_id', 'started_at', 'call_date', 'caller_hash',
+        'call_id', 'source_system', 'vendor_call_id', 'started_at', 'started_at_local', 'call_date', 'caller_hash',
         'tracking_number', 'routed_number', 'answered', 'wait_seconds', 'talk_seconds',
         'vendor_is_unique', 'vendor_is_target', 'vendor_is_unique_target', 'operator_name',
         'vendor_session_id', 'client_id', 'vendor_source', 'vendor_medium',

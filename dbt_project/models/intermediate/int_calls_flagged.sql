@@ -30,7 +30,12 @@ with calls as (
 
     select * from {{ ref('int_calls_unioned') }}
     {%- if window_start is not none %}
-    where call_date >= {{ dbt.dateadd('day', -1 * lookback_days, "cast('" ~ window_start ~ "' as date)") }}
+    {%- set first_day = dbt.dateadd('day', -1 * lookback_days, "cast('" ~ window_start ~ "' as date)") %}
+    where call_date >= {{ first_day }}
+        {#- the same bound on the calls' wall-clock start (call_date is its date): the scan then skips
+            the row groups of a year of older calls (0.12 s of a daily run) instead of computing each
+            one's date -#}
+        and started_at_local >= cast({{ first_day }} as timestamp)
     {%- endif %}
 
 ),

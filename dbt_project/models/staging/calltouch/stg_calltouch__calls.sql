@@ -18,6 +18,7 @@ renamed as (
         'calltouch' as source_system,
         call_id as vendor_call_id,
         {{ localize_timestamp('started_at_local') }} as started_at,
+        started_at_local,
         cast(started_at_local as date) as call_date,
         caller_hash,
         {{ e164_from_digits('tracking_number') }} as tracking_number,

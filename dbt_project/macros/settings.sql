@@ -85,7 +85,8 @@
 {#- The unified call shape every vendor's staging model produces (see int_calls_unioned).
     started_at_local is the call's start on the account's wall clock (call_date is its date): a vendor
     that lands it, as Calltouch does, passes its own column through, so a bound on it skips the row
-    groups of older calls (a filter on call_date, an expression, reads every call of the history). -#}
+    groups of older calls (DuckDB does not push a bound on call_date, an expression of the staging
+    view, into the scan below the view's own filter: it reads every call of the history). -#}
 {% macro unified_call_columns() -%}
     {{ return([
         'call_id', 'source_system', 'vendor_call_id', 'started_at', 'started_at_local', 'call_date', 'caller_hash',

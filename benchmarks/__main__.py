@@ -169,6 +169,16 @@ class _DailyStart:
         os.sync()  # a daily run does not start with gigabytes of copies still being written out
 
     def remove(self) -> None:
+        """Leave the home as it started (a whole build of its history, published), the saved files moved
+        back rather than copied, so that it does not keep the last run's day in its warehouse: a daily
+        run started from there would find that day built already."""
+        if all((self.saved / name).exists() for name in self.files):
+            for kept in kept_signatures(self.home / "marts.duckdb"):
+                kept.unlink()
+            spare_path(self.home / "marts.duckdb").unlink(missing_ok=True)
+            for name in self.files:
+                Path(f"{self.home / name}.wal").unlink(missing_ok=True)  # the last run's, not the saved file's
+                os.replace(self.saved / name, self.home / name)
         shutil.rmtree(self.saved, ignore_errors=True)
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 
+import duckdb
 import pytest
 
-from benchmarks.__main__ import main
+from benchmarks.__main__ import NEW_DAY, main
 
 pytestmark = pytest.mark.slow
 
@@ -26,3 +27,9 @@ def test_tiny_benchmark_writes_results_and_report(tmp_path):
     assert results["rows"]["yandex_metrika/visits"] > 0
     report = (out / "BENCHMARKS.md").read_text()
     assert "ratio_vs_reference" in report and "tiny" in report
+    # the year's home is left as the daily runs started from it: its history built, without the new day
+    year = tmp_path / "work" / "tiny" / "year"
+    assert not list(year.glob(f"landing/*/*/{NEW_DAY}.parquet"))
+    with duckdb.connect(str(year / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from marts.fct_calls where call_date >= ?", [NEW_DAY]).fetchone() == (0,)
+        assert con.execute("select count(*) from marts.fct_calls").fetchone()[0] > 0

@@ -164,6 +164,5 @@ final as (
     union all
     select * from untouched_credits
 
-)
-
-select * from final
+)select * from final
+order by call_date

@@ -172,9 +172,8 @@ final as (
     union all
     select * from untouched_credits
 
-)
-
-select * from final
+)select * from final
+order by call_date
     );
     
   

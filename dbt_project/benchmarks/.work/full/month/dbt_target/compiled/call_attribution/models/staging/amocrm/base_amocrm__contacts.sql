@@ -26,7 +26,7 @@ checked as (
             when _malformed is not null then _malformed
             when contact_id is null or trim(contact_id) = '' then 'missing_id'
         end as _defect,
-        cast('2026-12-07 17:20:27.812756' as timestamp) as _built_at
+        cast('2026-12-07 17:36:53.455843' as timestamp) as _built_at
     from landed
 
 ),

@@ -51,7 +51,7 @@ checked as (
                 or (status_id is null and nullif(trim(_raw_status_id), '') is not null)
                 then 'unparseable_value'
         end as _defect,
-        cast('2026-12-07 17:20:27.812756' as timestamp) as _built_at
+        cast('2026-12-07 17:36:53.455843' as timestamp) as _built_at
     from landed
 
 ),

@@ -42,7 +42,7 @@ checked as (
             when impressions is null or clicks is null or cost is null then 'unparseable_value'
             when cost < 0 or clicks < 0 or impressions < 0 then 'negative_value'
         end as _defect,
-        cast('2026-12-07 17:20:27.812756' as timestamp) as _built_at
+        cast('2026-12-07 17:36:53.455843' as timestamp) as _built_at
     from landed
 
 ),

@@ -46,7 +46,7 @@ checked as (
             when started_at_local is null and nullif(trim(_raw_date_time), '') is not null then 'unparseable_time'
             when started_at_local is null then 'missing_time'
         end as _defect,
-        cast('2026-12-07 17:20:27.812756' as timestamp) as _built_at
+        cast('2026-12-07 17:36:53.455843' as timestamp) as _built_at
     from landed
 
 ),

@@ -26,7 +26,7 @@ checked as (
             when _malformed is not null then _malformed
             when contact_id is null or trim(contact_id) = '' then 'missing_id'
         end as _defect,
-        cast('2026-12-07 17:19:28.679329' as timestamp) as _built_at
+        cast('2026-12-07 17:35:58.814955' as timestamp) as _built_at
     from landed
 
 ),

@@ -59,7 +59,7 @@ checked as (
                 or (answered is null and nullif(trim(_raw_successful), '') is not null)
                 then 'unparseable_value'
         end as _defect,
-        cast('2026-12-07 17:19:28.679329' as timestamp) as _built_at
+        cast('2026-12-07 17:35:58.814955' as timestamp) as _built_at
     from landed
 
 ),

@@ -42,7 +42,7 @@ checked as (
             when impressions is null or clicks is null or cost is null then 'unparseable_value'
             when cost < 0 or clicks < 0 or impressions < 0 then 'negative_value'
         end as _defect,
-        cast('2026-12-07 17:19:28.679329' as timestamp) as _built_at
+        cast('2026-12-07 17:35:58.814955' as timestamp) as _built_at
     from landed
 
 ),

@@ -46,7 +46,7 @@ checked as (
             when started_at_local is null and nullif(trim(_raw_date_time), '') is not null then 'unparseable_time'
             when started_at_local is null then 'missing_time'
         end as _defect,
-        cast('2026-12-07 17:19:28.679329' as timestamp) as _built_at
+        cast('2026-12-07 17:35:58.814955' as timestamp) as _built_at
     from landed
 
 ),

@@ -165,6 +165,7 @@ class _DailyStart:
             kept.unlink()
         spare_path(self.home / "marts.duckdb").unlink(missing_ok=True)  # a link to the file copied over next
         for name in self.files:
+            Path(f"{self.home / name}.wal").unlink(missing_ok=True)  # the last run's, not the saved file's
             shutil.copy2(self.saved / name, self.home / name)
         os.sync()  # a daily run does not start with gigabytes of copies still being written out
 

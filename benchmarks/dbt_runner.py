@@ -88,7 +88,8 @@ def dbt_env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
 def dbt(home: Path, *args: str, vars: dict | None = None, target: Path | None = None,
         env: dict[str, str] | None = None, check: bool = True) -> Measured:
     """`dbt <args>` on the project against the warehouse in ``home``, with a private target and log path."""
-    target = target or home / "dbt_target"
+    home = Path(home).resolve()  # dbt resolves a relative --target-path from the project folder, not from here
+    target = Path(target).resolve() if target else home / "dbt_target"
     command = [
         dbt_executable(), *args,
         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),

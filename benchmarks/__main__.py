@@ -161,12 +161,7 @@ class _DailyStart:
             shutil.copy2(home / name, self.saved / name)
 
     def restore(self) -> None:
-        for kept in kept_signatures(self.home / "marts.duckdb"):
-            kept.unlink()
-        spare_path(self.home / "marts.duckdb").unlink(missing_ok=True)  # a link to the file copied over next
-        for name in self.files:
-            Path(f"{self.home / name}.wal").unlink(missing_ok=True)  # the last run's, not the saved file's
-            shutil.copy2(self.saved / name, self.home / name)
+        self._put_back(shutil.copy2)
         os.sync()  # a daily run does not start with gigabytes of copies still being written out
 
     def remove(self) -> None:
@@ -174,13 +169,18 @@ class _DailyStart:
         back rather than copied, so that it does not keep the last run's day in its warehouse: a daily
         run started from there would find that day built already."""
         if all((self.saved / name).exists() for name in self.files):
-            for kept in kept_signatures(self.home / "marts.duckdb"):
-                kept.unlink()
-            spare_path(self.home / "marts.duckdb").unlink(missing_ok=True)
-            for name in self.files:
-                Path(f"{self.home / name}.wal").unlink(missing_ok=True)  # the last run's, not the saved file's
-                os.replace(self.saved / name, self.home / name)
+            self._put_back(os.replace)
         shutil.rmtree(self.saved, ignore_errors=True)
+
+    def _put_back(self, transfer) -> None:
+        """The saved files over the home's (`transfer`: copy or move), after what the last run left:
+        the published file's signatures, the spare (a link to the file put back next), the WALs."""
+        for kept in kept_signatures(self.home / "marts.duckdb"):
+            kept.unlink()
+        spare_path(self.home / "marts.duckdb").unlink(missing_ok=True)
+        for name in self.files:
+            Path(f"{self.home / name}.wal").unlink(missing_ok=True)
+            transfer(self.saved / name, self.home / name)
 
 
 def _daily_once(home: Path) -> tuple[float, dict]:

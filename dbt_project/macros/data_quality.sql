@@ -34,18 +34,18 @@
     {%- set sql -%}
         {%- for s in landed_streams() %}
         {{ 'union' if not loop.first }}
-        select '{{ s.source }}.{{ s.stream }}' as stream, cast(_partition_date as varchar) as day
+        select '{{ quality_stream_key(s) }}' as stream, cast(_partition_date as varchar) as day
         from (select distinct _partition_date from {{ upstream_relation(s.base) }}
               where _built_at > cast('{{ built_at }}' as timestamp) and _partition_date is not null) as stamped
         union
-        select '{{ s.source }}.{{ s.stream }}', cast(_partition_date as varchar)
+        select '{{ quality_stream_key(s) }}', cast(_partition_date as varchar)
         from (select distinct _partition_date from {{ upstream_relation(s.base) }}
               where _partition_date >= cast('{{ start }}' as date)) as in_window
         {%- endfor %}
     {%- endset -%}
     {%- set days = {} -%}
     {%- for s in landed_streams() -%}
-        {%- do days.update({s.source ~ '.' ~ s.stream: []}) -%}
+        {%- do days.update({quality_stream_key(s): []}) -%}
     {%- endfor -%}
     {%- for row in run_query(sql).rows -%}
         {%- do days[row[0]].append(row[1]) -%}
@@ -58,11 +58,16 @@
     {{ return(remember_window('quality_recounted_days', days)) }}
 {%- endmacro %}
 
+{#- The key of stream `s` (a landed_streams() entry) in quality_recounted_days(): '<source>.<stream>'. -#}
+{% macro quality_stream_key(s) -%}
+    {{ return(s.source ~ '.' ~ s.stream) }}
+{%- endmacro %}
+
 {#- `where`/`and` clause: the rows of stream `s` (a landed_streams() entry) on the days recounted
     (`days`: quality_recounted_days(); none: every day). -#}
 {% macro in_recounted_days(s, days, keyword='where') -%}
-    {%- if days is not none and days[s.source ~ '.' ~ s.stream] is not none -%}
-        {%- set listed = days[s.source ~ '.' ~ s.stream] -%}
+    {%- set listed = none if days is none else days[quality_stream_key(s)] -%}
+    {%- if listed is not none -%}
         {{ keyword }} {% if listed %}_partition_date in {{ date_literals(listed | sort) }}{% else %}false{% endif %}
     {%- endif -%}
 {%- endmacro %}
@@ -81,7 +86,7 @@
             {%- for s in landed_streams() %}('{{ s.source }}', '{{ s.stream }}'){{ ', ' if not loop.last }}{% endfor -%}
         )
         {%- for s in landed_streams() %}
-            {%- set listed = days[s.source ~ '.' ~ s.stream] %}
+            {%- set listed = days[quality_stream_key(s)] %}
             or (source = '{{ s.source }}' and stream = '{{ s.stream }}'
             {%- if listed is not none %} and (
                 {%- if listed %}

@@ -25,8 +25,13 @@ def test_tiny_benchmark_writes_results_and_report(tmp_path):
                 "ingest_records_per_s", "peak_rss_mb_build", "peak_rss_mb_landing"):
         assert results[key] > 0, key
     assert results["rows"]["yandex_metrika/visits"] > 0
+    # the daily run's time in parts, from the run's own last line: they add up to the whole
+    split = results["daily_run_phases"]
+    assert split["build_step_s"] > 0 and split["publish_s"] >= 0 and split["other_s"] > 0, split  # tenths of a second
+    assert split["build_step_s"] + split["publish_s"] + split["other_s"] == pytest.approx(results["daily_run_s"], abs=0.05)
     report = (out / "BENCHMARKS.md").read_text()
     assert "ratio_vs_reference" in report and "tiny" in report
+    assert f"| {split['build_step_s']} / - |" in report  # no 30-day run: its part is '-'
     # the year's home is left as the daily runs started from it: its history built, without the new day
     year = tmp_path / "work" / "tiny" / "year"
     assert not list(year.glob(f"landing/*/*/{NEW_DAY}.parquet"))

@@ -193,49 +193,56 @@ def _daily_once(home: Path) -> tuple[float, dict]:
                 env=env, cwd=HERE.parent)
     if m.returncode != 0:
         raise RuntimeError(f"daily run failed:\n{m.output[-4000:]}")
-    return m.seconds, {**daily_phases(home), **daily_split(m.output, m.seconds)}
+    split = daily_split(m.output, m.seconds)
+    if not split:
+        raise RuntimeError(f"the daily run's last line does not give its dbt build and publishing times:\n{m.output[-2000:]}")
+    return m.seconds, {**daily_phases(home), "parts": split}
 
 
 def daily_split(output: str, seconds: float) -> dict:
     """The run's own account of its time (its last line: 'done in ... (dbt build B s; publishing P s)'):
-    the dbt build step and publishing as Dagster timed them, and the rest of the process (Python,
-    Dagster and dbt start-up before the step, recording events, the report)."""
-    build = re.search(r"dbt\s+build\s+(\d+\.\d+)\s+s", output)  # \s: the console may wrap the line
-    publish = re.search(r"publishing\s+(\d+\.\d+)\s+s", output)
+    the dbt build step and publishing as Dagster timed them (to a tenth of a second), and the rest of
+    the process, derived: its wall time less those two (Python, Dagster and dbt start-up before the
+    step, creating the run, recording events, the report). {} when the line does not give them."""
+    last = output[output.rfind("done in"):]  # the last line and what follows it (\s: the console may wrap it)
+    build = re.search(r"dbt\s+build\s+(\d+\.\d+)\s+s", last)
+    publish = re.search(r"publishing\s+(\d+\.\d+)\s+s", last)
     if not (build and publish):
         return {}
     split = {"build_step_s": float(build.group(1)), "publish_s": float(publish.group(1))}
-    split["other_s"] = round(seconds - split["build_step_s"] - split["publish_s"], 2)
+    split["other_s"] = round(seconds - split["build_step_s"] - split["publish_s"], 1)
     return split
 
 
-SPLIT_KEYS = ("build_step_s", "publish_s", "other_s")
+def median_run_parts(runs: list[float], parts: list[dict]) -> dict:
+    """The parts of the run whose time is the median (the upper middle one for an even count), so that
+    they add up to the run the table reports rather than each being a median of its own."""
+    middle = sorted(range(len(runs)), key=lambda i: runs[i])[len(runs) // 2]
+    return parts[middle]
 
 
-def _daily(homes: dict[str, Path], repeat: int) -> dict[str, tuple[float, dict, list[float]]]:
+def _daily(homes: dict[str, Path], repeat: int) -> dict[str, tuple[float, dict, list[float], list[dict]]]:
     """The daily run on each home, the homes in turn within each repeat: the runs compared share the
-    machine's state (its speed drifts within minutes). Returns each home's median, last phases and runs."""
+    machine's state (its speed drifts within minutes). Returns each home's median, the last run's phases
+    (from its log), every run's time and every run's parts (`daily_split`)."""
     starts = {}
     try:
         for label, home in homes.items():
             starts[label] = _DailyStart(home)
         runs: dict[str, list[float]] = {label: [] for label in homes}
         phases: dict[str, dict] = {}
-        splits: dict[str, list[dict]] = {label: [] for label in homes}
+        parts: dict[str, list[dict]] = {label: [] for label in homes}
         for i in range(repeat):
             for label, home in homes.items():
                 starts[label].restore()
                 seconds, phases[label] = _daily_once(home)
                 runs[label].append(seconds)
-                splits[label].append({k: phases[label][k] for k in SPLIT_KEYS if k in phases[label]})
-                log(f"daily run {label} ({i + 1}/{repeat}): {seconds:.1f} s {phases[label]}")
+                parts[label].append(phases[label].pop("parts"))
+                log(f"daily run {label} ({i + 1}/{repeat}): {seconds:.1f} s {parts[label][-1]} {phases[label]}")
     finally:
         for start in starts.values():
             start.remove()
-    for label in homes:  # each part's median over the repeats (the last run's nodes stay as they are)
-        phases[label].update({k: round(median([split[k] for split in splits[label]]), 2)
-                              for k in SPLIT_KEYS if all(k in split for split in splits[label])})
-    return {label: (median(runs[label]), phases[label], runs[label]) for label in homes}
+    return {label: (median(runs[label]), phases[label], runs[label], parts[label]) for label in homes}
 
 
 def daily_phases(home: Path) -> dict:
@@ -269,9 +276,13 @@ def measure_daily(plan, year: Path, repeat: int, results: dict, with_30d: bool =
     _add_day(newday / "landing", year / "landing", NEW_DAY)
     try:
         measured = _daily({"year": year, **({"30 days": month} if with_30d else {})}, repeat)
-        results["daily_run_s"], results["daily_run_phases"], year_runs = measured["year"]
+        results["daily_run_s"], results["daily_run_phases"], year_runs, year_parts = measured["year"]
+        results["daily_run_parts"] = median_run_parts(year_runs, year_parts)
+        results["daily_run_parts_per_repeat"] = year_parts
         if with_30d:
-            results["daily_run_s_30d_history"], results["daily_run_phases_30d"], month_runs = measured["30 days"]
+            results["daily_run_s_30d_history"], results["daily_run_phases_30d"], month_runs, month_parts = measured["30 days"]
+            results["daily_run_parts_30d"] = median_run_parts(month_runs, month_parts)
+            results["daily_run_parts_30d_per_repeat"] = month_parts
             # each repeat's pair ran back to back, on the same machine state: the growth with history, apart from drift
             results["daily_history_ratio_per_repeat"] = [round(y / m, 2) for y, m in zip(year_runs, month_runs)]
     finally:  # the homes keep their history only: the next benchmark adds the day again

@@ -309,7 +309,8 @@ def _step_seconds(events) -> dict[str, float]:
 
 
 def _phases(report: RunReport) -> str:
-    """Where a run's time went: '(landing 0.0 s; dbt build 8.1 s; publishing 1.2 s)', or '' for none."""
+    """Where a run's time went: '(landing 41.3 s; dbt build 8.1 s; publishing 1.2 s)', or '' for none. Landing is
+    the time until the last partition landed; the build and publishing are Dagster's step durations."""
     parts = [(label, seconds) for label, seconds in (("landing", report.landing_seconds), ("dbt build", report.build_seconds),
                                                      ("publishing", report.publish_seconds)) if seconds]
     return " (" + "; ".join(f"{label} {seconds:.1f} s" for label, seconds in parts) + ")" if parts else ""

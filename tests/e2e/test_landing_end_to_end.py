@@ -32,6 +32,10 @@ def test_every_stream_lands_the_ground_truth_count_for_every_day(pipeline_run):
         day += timedelta(days=1)
     assert compared == len(STREAMS) * 10
     assert sum(pipeline_run.report.rows["calltouch/calls"].values()) > 0
+    # the run's report found its steps' durations by their step keys (its last line says where the time went)
+    report = pipeline_run.report
+    assert report.landing_seconds > 0 and report.build_seconds > 0 and report.publish_seconds > 0, report
+    assert report.build_seconds + report.publish_seconds < report.seconds
 
 
 def test_raw_numbers_stay_in_landing_and_callers_are_hashed(pipeline_run):

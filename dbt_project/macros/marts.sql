@@ -227,3 +227,28 @@
     {%- set unsettled = run_query('select cast(min(date) as varchar) from ' ~ this ~ ' where not is_settled') -%}
     {{ return(remember_window('roi_window_start', earlier_day(start, unsettled.columns[0].values()[0]))) }}
 {%- endmacro %}
+
+{#- A won deal of int_deals_linked linked to no call (`deal`: the relation's alias, or none). roi_daily
+    reports such deals on rows of their own, and int_outcomes_changed compares them with those rows. -#}
+{% macro is_won_without_call(deal=none) -%}
+    {%- set p = deal ~ '.' if deal else '' -%}
+    not {{ p }}is_linked and {{ p }}deal_status = 'won'
+{%- endmacro %}
+
+{#- The tags of those rows, one per date and model, in place of a campaign (none: NULL): roi_daily
+    writes the rows with them (`no_call_columns`), int_outcomes_changed finds them by them (`is_no_call_row`). -#}
+{% macro no_call_tags() -%}
+    {{ return({'campaign_id': none, 'utm_source': '(no call)', 'utm_medium': '(none)', 'utm_campaign': none}) }}
+{%- endmacro %}
+
+{% macro no_call_columns() -%}
+    {%- for column, value in no_call_tags().items() %}
+        {{ 'cast(null as varchar)' if value is none else "'" ~ value ~ "'" }} as {{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro is_no_call_row() -%}
+    {%- for column, value in no_call_tags().items() -%}
+        {{ ' and ' if not loop.first }}{{ column }} {{ 'is null' if value is none else "= '" ~ value ~ "'" }}
+    {%- endfor -%}
+{%- endmacro %}

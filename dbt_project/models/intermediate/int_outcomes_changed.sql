@@ -78,7 +78,7 @@ deals_without_call as (
         cast(sum(deals.revenue) as decimal(18, 2)) as revenue
     from deals
     cross join models
-    where not deals.is_linked and deals.deal_status = 'won'
+    where {{ is_won_without_call('deals') }}
     group by deals.created_date, models.attribution_model
 
 ),
@@ -89,7 +89,7 @@ reported_without_call as (
 
     select date, attribution_model, deals_won, revenue, calls, sessions
     from {{ roi }}
-    where utm_source = '(no call)' and utm_medium = '(none)' and campaign_id is null and utm_campaign is null
+    where {{ is_no_call_row() }}
 
 ),
 

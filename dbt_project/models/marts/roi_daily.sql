@@ -43,7 +43,7 @@ session_groups as (
 unlinked_won_deals as (
 
     select * from {{ ref('int_deals_linked') }}
-    where not is_linked and deal_status = 'won'
+    where {{ is_won_without_call() }}
         and {{ rebuilt_date(window_start, 'created_date') }}
 
 ),
@@ -138,10 +138,7 @@ deals_without_call as (
     select
         unlinked_won_deals.created_date as date,
         models.attribution_model,
-        cast(null as varchar) as campaign_id,
-        '(no call)' as utm_source,
-        '(none)' as utm_medium,
-        cast(null as varchar) as utm_campaign,
+        {{- no_call_columns() }},
         cast(0 as bigint) as sessions,
         0 as calls,
         0 as target_calls,

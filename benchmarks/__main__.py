@@ -183,9 +183,10 @@ class _DailyStart:
             transfer(self.saved / name, self.home / name)
 
 
-def _daily_once(home: Path) -> tuple[float, dict]:
+def _daily_once(home: Path) -> tuple[float, dict, dict]:
     """`call-attribution run --build-only` for the new day, in a new process (the whole process is
-    timed: Python and Dagster start-up, dbt, publishing)."""
+    timed: Python and Dagster start-up, dbt, publishing): its seconds, the phases in its log
+    (`daily_phases`) and its parts from its last line (`daily_split`)."""
     env = dict(os.environ, ATTRIBUTION_HOME=str(home), DAGSTER_HOME=str(home / "dagster"))
     env.setdefault("ATTRIBUTION_TIMEZONE", "Europe/Moscow")
     day = NEW_DAY.isoformat()
@@ -196,7 +197,7 @@ def _daily_once(home: Path) -> tuple[float, dict]:
     split = daily_split(m.output, m.seconds)
     if not split:
         raise RuntimeError(f"the daily run's last line does not give its dbt build and publishing times:\n{m.output[-2000:]}")
-    return m.seconds, {**daily_phases(home), "parts": split}
+    return m.seconds, daily_phases(home), split
 
 
 def daily_split(output: str, seconds: float) -> dict:
@@ -235,9 +236,9 @@ def _daily(homes: dict[str, Path], repeat: int) -> dict[str, tuple[float, dict, 
         for i in range(repeat):
             for label, home in homes.items():
                 starts[label].restore()
-                seconds, phases[label] = _daily_once(home)
+                seconds, phases[label], split = _daily_once(home)
                 runs[label].append(seconds)
-                parts[label].append(phases[label].pop("parts"))
+                parts[label].append(split)
                 log(f"daily run {label} ({i + 1}/{repeat}): {seconds:.1f} s {parts[label][-1]} {phases[label]}")
     finally:
         for start in starts.values():
